@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using DiffusionCore.Torch.Interop;
+
+namespace DiffusionCore.Torch;
+
+/// <summary>Library-wide facts and settings of the linked libtorch.</summary>
+public static class Torch
+{
+    /// <summary>The libtorch version the native shim was built against, e.g. "1.13.0".</summary>
+    public static string Version => Marshal.PtrToStringUTF8(NativeMethods.dc_torch_version()) ?? "unknown";
+
+    /// <summary>The shim's ABI version.</summary>
+    public static int AbiVersion => NativeMethods.dc_abi_version();
+
+    /// <summary>True when the linked libtorch was built with CUDA and a GPU is visible.</summary>
+    public static bool IsCudaAvailable => NativeMethods.dc_cuda_available() != 0;
+
+    /// <summary>Number of visible CUDA devices (0 without CUDA).</summary>
+    public static int CudaDeviceCount => NativeMethods.dc_cuda_device_count();
+
+    /// <summary>Native tensor handles currently alive in this process (for leak tests).</summary>
+    public static long LiveTensorCount => NativeMethods.dc_live_tensors();
+
+    /// <summary>Threads libtorch uses inside one op (intra-op parallelism).</summary>
+    public static int NumThreads
+    {
+        get
+        {
+            NativeStatus.Check(NativeMethods.dc_get_num_threads(out int n));
+            return n;
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            NativeStatus.Check(NativeMethods.dc_set_num_threads(value));
+        }
+    }
+
+    /// <summary>Re-seeds <see cref="Generator.Default"/>.</summary>
+    public static void ManualSeed(ulong seed) => Generator.Default.Seed(seed);
+
+    /// <summary>Loads and checks the native shim now, throwing <see cref="TorchLibraryLoadException"/> with the cause if it cannot be used.</summary>
+    public static void EnsureLoaded() => NativeLoader.EnsureLoaded();
+}

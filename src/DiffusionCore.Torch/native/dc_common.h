@@ -1,0 +1,92 @@
+// Internal helpers shared by the shim's translation units: error capture, handle wrapping, enum mapping.
+#pragma once
+#include "dc_shim.h"
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+
+#include <atomic>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace dc {
+
+extern std::atomic<int64_t> g_live_tensors;
+
+int set_error(int kind, const char* message);
+int classify_c10(const std::string& message);
+
+inline at::Tensor& T(dc_tensor h) {
+  if (h == nullptr) throw std::invalid_argument("null tensor handle");
+  return *static_cast<at::Tensor*>(h);
+}
+
+inline c10::optional<at::Tensor> opt(dc_tensor h) {
+  if (h == nullptr) return c10::nullopt;
+  return *static_cast<at::Tensor*>(h);
+}
+
+inline dc_tensor wrap(at::Tensor t) {
+  auto* p = new at::Tensor(std::move(t));
+  g_live_tensors.fetch_add(1, std::memory_order_relaxed);
+  return p;
+}
+
+at::ScalarType scalar_type(int code);
+c10::Device device(int type, int index);
+at::MemoryFormat memory_format(int code);
+
+inline at::IntArrayRef ints(const int64_t* p, int n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
+
+inline std::vector<at::Tensor> tensors(const dc_tensor* ts, int n) {
+  std::vector<at::Tensor> v;
+  v.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v.push_back(T(ts[i]));
+  return v;
+}
+
+at::Generator& G(dc_generator g);
+
+}  // namespace dc
+
+// Every exported body runs between DC_TRY and DC_CATCH: no exception escapes extern "C".
+#define DC_TRY try {
+#define DC_CATCH                                                                         \
+  }                                                                                      \
+  catch (const c10::OutOfMemoryError& e) {                                               \
+    return dc::set_error(DC_ERR_OUT_OF_MEMORY, e.what_without_backtrace());              \
+  }                                                                                      \
+  catch (const c10::IndexError& e) {                                                     \
+    return dc::set_error(DC_ERR_INDEX, e.what_without_backtrace());                      \
+  }                                                                                      \
+  catch (const c10::TypeError& e) {                                                      \
+    return dc::set_error(DC_ERR_TYPE, e.what_without_backtrace());                       \
+  }                                                                                      \
+  catch (const c10::ValueError& e) {                                                     \
+    return dc::set_error(DC_ERR_VALUE, e.what_without_backtrace());                      \
+  }                                                                                      \
+  catch (const c10::NotImplementedError& e) {                                            \
+    return dc::set_error(DC_ERR_NOT_IMPLEMENTED, e.what_without_backtrace());            \
+  }                                                                                      \
+  catch (const c10::LinAlgError& e) {                                                    \
+    return dc::set_error(DC_ERR_LINALG, e.what_without_backtrace());                     \
+  }                                                                                      \
+  catch (const c10::Error& e) {                                                          \
+    return dc::set_error(dc::classify_c10(e.msg()), e.what_without_backtrace());         \
+  }                                                                                      \
+  catch (const std::bad_alloc& e) {                                                      \
+    return dc::set_error(DC_ERR_OUT_OF_MEMORY, e.what());                                \
+  }                                                                                      \
+  catch (const std::invalid_argument& e) {                                               \
+    return dc::set_error(DC_ERR_NULL_ARGUMENT, e.what());                                \
+  }                                                                                      \
+  catch (const std::exception& e) {                                                      \
+    return dc::set_error(DC_ERR_GENERIC, e.what());                                      \
+  }                                                                                      \
+  catch (...) {                                                                          \
+    return dc::set_error(DC_ERR_GENERIC, "unknown native exception");                    \
+  }                                                                                      \
+  return DC_OK;
+
+#define DC_OUT(expr) *out = dc::wrap(expr)

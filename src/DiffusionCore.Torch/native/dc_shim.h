@@ -1,0 +1,199 @@
+// DiffusionCore native shim: the C ABI between DiffusionCore.Torch (C#) and libtorch.
+//
+// Rules (see docs/architecture.md and ARCHITECTURE.md):
+//  * Every function returns a status: 0 on success, a DC_ERR_* kind on failure. The message of the last
+//    failure on the calling thread is read with dc_last_error_message(); it never carries a C++ backtrace.
+//  * No C++ exception crosses extern "C": every body runs inside DC_TRY/DC_CATCH.
+//  * Tensors cross as opaque dc_tensor handles (heap at::Tensor*); the caller owns every handle it receives
+//    and frees it with dc_tensor_free. Scalars cross as double/int64_t, shapes as pointer + rank.
+#pragma once
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DC_API __attribute__((visibility("default")))
+#define DC_ABI_VERSION 1
+
+typedef void* dc_tensor;
+typedef void* dc_generator;
+
+enum dc_error_kind {
+  DC_OK = 0,
+  DC_ERR_GENERIC = 1,
+  DC_ERR_VALUE = 2,          // c10::ValueError and generic argument checks
+  DC_ERR_TYPE = 3,           // c10::TypeError, dtype mismatches
+  DC_ERR_INDEX = 4,          // c10::IndexError
+  DC_ERR_NOT_IMPLEMENTED = 5,// c10::NotImplementedError, missing kernels for a dtype/device
+  DC_ERR_OUT_OF_MEMORY = 6,  // c10::OutOfMemoryError, std::bad_alloc
+  DC_ERR_SHAPE = 7,          // size/shape mismatch reported by a TORCH_CHECK
+  DC_ERR_LINALG = 8,         // c10::LinAlgError
+  DC_ERR_NULL_ARGUMENT = 9   // a required handle was null
+};
+
+// ---- library ----
+DC_API int dc_abi_version(void);
+DC_API const char* dc_torch_version(void);
+DC_API int dc_cuda_available(void);
+DC_API int dc_cuda_device_count(void);
+DC_API const char* dc_last_error_message(void);
+DC_API int dc_last_error_kind(void);
+DC_API int dc_set_num_threads(int n);
+DC_API int dc_get_num_threads(int* out);
+DC_API int64_t dc_live_tensors(void);
+
+// ---- tensor lifecycle and queries ----
+DC_API void dc_tensor_free(dc_tensor t);
+DC_API int dc_tensor_ndim(dc_tensor t, int* out);
+DC_API int dc_tensor_sizes(dc_tensor t, int64_t* buf, int cap);
+DC_API int dc_tensor_strides(dc_tensor t, int64_t* buf, int cap);
+DC_API int dc_tensor_dtype(dc_tensor t, int* out);
+DC_API int dc_tensor_device(dc_tensor t, int* type, int* index);
+DC_API int dc_tensor_numel(dc_tensor t, int64_t* out);
+DC_API int dc_tensor_is_contiguous(dc_tensor t, int memory_format, int* out);
+DC_API int dc_tensor_defined(dc_tensor t, int* out);
+DC_API int dc_tensor_item_double(dc_tensor t, double* out);
+DC_API int dc_tensor_item_int64(dc_tensor t, int64_t* out);
+DC_API int dc_tensor_to_host(dc_tensor t, void* dst, int64_t nbytes);
+DC_API int dc_tensor_from_host(const void* src, int64_t nbytes, const int64_t* shape, int ndim, int dtype, dc_tensor* out);
+DC_API int dc_tensor_shallow_clone(dc_tensor t, dc_tensor* out);
+
+// ---- creation ----
+// kind: 0 zeros, 1 ones, 2 empty
+DC_API int dc_fill_new(int kind, const int64_t* shape, int ndim, int dtype, int dev_type, int dev_index, dc_tensor* out);
+DC_API int dc_full(const int64_t* shape, int ndim, double value, int dtype, int dev_type, int dev_index, dc_tensor* out);
+DC_API int dc_arange(double start, double end, double step, int dtype, int dev_type, int dev_index, dc_tensor* out);
+DC_API int dc_linspace(double start, double end, int64_t steps, int dtype, int dev_type, int dev_index, dc_tensor* out);
+DC_API int dc_eye(int64_t n, int dtype, int dev_type, int dev_index, dc_tensor* out);
+// like-kind: 0 zeros_like, 1 ones_like, 2 empty_like
+DC_API int dc_fill_like(int kind, dc_tensor t, dc_tensor* out);
+
+// ---- random (explicit generator always) ----
+DC_API int dc_generator_new(uint64_t seed, int dev_type, int dev_index, dc_generator* out);
+DC_API void dc_generator_free(dc_generator g);
+DC_API int dc_generator_seed(dc_generator g, uint64_t seed);
+DC_API int dc_generator_initial_seed(dc_generator g, uint64_t* out);
+DC_API int dc_generator_get_state(dc_generator g, dc_tensor* out);
+DC_API int dc_generator_set_state(dc_generator g, dc_tensor state);
+// kind: 0 randn (a=mean,b=std), 1 rand U[a,b), 2 randint [a,b)
+DC_API int dc_random_new(int kind, const int64_t* shape, int ndim, double a, double b, dc_generator g, int dtype, int dev_type, int dev_index, dc_tensor* out);
+// in place: 0 normal_(a,b), 1 uniform_(a,b), 2 bernoulli_(p=a)
+DC_API int dc_random_(int kind, dc_tensor t, double a, double b, dc_generator g);
+DC_API int dc_bernoulli(dc_tensor probs, dc_generator g, dc_tensor* out);
+DC_API int dc_randperm(int64_t n, dc_generator g, int dev_type, int dev_index, dc_tensor* out);
+DC_API int dc_multinomial(dc_tensor probs, int64_t n, int replacement, dc_generator g, dc_tensor* out);
+
+// ---- conversion and layout ----
+DC_API int dc_to(dc_tensor t, int dtype, int dev_type, int dev_index, int copy, dc_tensor* out);
+DC_API int dc_contiguous(dc_tensor t, int memory_format, dc_tensor* out);
+
+// ---- elementwise ----
+DC_API int dc_unary(int op, dc_tensor a, dc_tensor* out);
+DC_API int dc_unary_(int op, dc_tensor a);
+DC_API int dc_binary(int op, dc_tensor a, dc_tensor b, dc_tensor* out);
+DC_API int dc_binary_(int op, dc_tensor a, dc_tensor b);
+DC_API int dc_binary_scalar(int op, dc_tensor a, double s, int is_int, dc_tensor* out);
+DC_API int dc_binary_scalar_(int op, dc_tensor a, double s, int is_int);
+DC_API int dc_add_scaled(dc_tensor a, dc_tensor b, double alpha, dc_tensor* out);
+DC_API int dc_add_scaled_(dc_tensor a, dc_tensor b, double alpha);
+DC_API int dc_clamp(dc_tensor a, double lo, double hi, int has_lo, int has_hi, dc_tensor* out);
+DC_API int dc_clamp_(dc_tensor a, double lo, double hi, int has_lo, int has_hi);
+DC_API int dc_where(dc_tensor cond, dc_tensor a, dc_tensor b, dc_tensor* out);
+DC_API int dc_lerp(dc_tensor a, dc_tensor b, dc_tensor w, double ws, dc_tensor* out);
+DC_API int dc_lerp_(dc_tensor a, dc_tensor b, dc_tensor w, double ws);
+DC_API int dc_nan_to_num(dc_tensor a, double nan, double posinf, double neginf, int inplace, dc_tensor* out);
+DC_API int dc_gelu(dc_tensor a, int tanh_approx, dc_tensor* out);
+DC_API int dc_softmax(dc_tensor a, int64_t dim, int log, dc_tensor* out);
+DC_API int dc_copy_(dc_tensor dst, dc_tensor src);
+DC_API int dc_masked_fill(dc_tensor a, dc_tensor mask, double value, int inplace, dc_tensor* out);
+DC_API int dc_addcmul_(dc_tensor a, dc_tensor b, dc_tensor c, double value);
+DC_API int dc_addcdiv_(dc_tensor a, dc_tensor b, dc_tensor c, double value);
+
+// ---- reductions ----
+// op: 0 sum, 1 mean, 2 amax, 3 amin, 4 prod, 5 logsumexp, 6 all, 7 any
+DC_API int dc_reduce(int op, dc_tensor a, const int64_t* dims, int ndims, int keepdim, dc_tensor* out);
+DC_API int dc_var(dc_tensor a, const int64_t* dims, int ndims, int64_t correction, int keepdim, int std, dc_tensor* out);
+DC_API int dc_norm(dc_tensor a, double p, const int64_t* dims, int ndims, int keepdim, dc_tensor* out);
+// op: 0 max, 1 min over dim -> values, indices; argmax/argmin use only indices
+DC_API int dc_max_dim(int op, dc_tensor a, int64_t dim, int keepdim, dc_tensor* values, dc_tensor* indices);
+DC_API int dc_cumsum(dc_tensor a, int64_t dim, dc_tensor* out);
+
+// ---- linear algebra ----
+DC_API int dc_matmul(dc_tensor a, dc_tensor b, dc_tensor* out);
+DC_API int dc_bmm(dc_tensor a, dc_tensor b, dc_tensor* out);
+DC_API int dc_linear(dc_tensor x, dc_tensor w, dc_tensor b, dc_tensor* out);
+DC_API int dc_einsum(const char* eq, const dc_tensor* ts, int n, dc_tensor* out);
+
+// ---- shape ----
+DC_API int dc_reshape(dc_tensor a, const int64_t* shape, int ndim, dc_tensor* out);
+DC_API int dc_view(dc_tensor a, const int64_t* shape, int ndim, dc_tensor* out);
+DC_API int dc_expand(dc_tensor a, const int64_t* shape, int ndim, dc_tensor* out);
+DC_API int dc_repeat(dc_tensor a, const int64_t* shape, int ndim, dc_tensor* out);
+DC_API int dc_permute(dc_tensor a, const int64_t* dims, int ndim, dc_tensor* out);
+DC_API int dc_flip(dc_tensor a, const int64_t* dims, int ndim, dc_tensor* out);
+DC_API int dc_roll(dc_tensor a, const int64_t* shifts, const int64_t* dims, int n, dc_tensor* out);
+DC_API int dc_transpose(dc_tensor a, int64_t d0, int64_t d1, dc_tensor* out);
+DC_API int dc_flatten(dc_tensor a, int64_t start, int64_t end, dc_tensor* out);
+DC_API int dc_unsqueeze(dc_tensor a, int64_t dim, dc_tensor* out);
+// dim == INT64_MIN squeezes all size-1 dims
+DC_API int dc_squeeze(dc_tensor a, int64_t dim, dc_tensor* out);
+DC_API int dc_narrow(dc_tensor a, int64_t dim, int64_t start, int64_t length, dc_tensor* out);
+DC_API int dc_select(dc_tensor a, int64_t dim, int64_t index, dc_tensor* out);
+DC_API int dc_cat(const dc_tensor* ts, int n, int64_t dim, int stack, dc_tensor* out);
+// split into sizes (n sizes) or, when n == 1 and chunk != 0, into `chunk` chunks; returns count in *count
+DC_API int dc_split(dc_tensor a, const int64_t* sizes, int n, int64_t chunks, int64_t dim, dc_tensor* outs, int cap, int* count);
+
+// ---- indexing ----
+DC_API int dc_index_select(dc_tensor a, int64_t dim, dc_tensor idx, dc_tensor* out);
+DC_API int dc_gather(dc_tensor a, int64_t dim, dc_tensor idx, dc_tensor* out);
+DC_API int dc_scatter(dc_tensor a, int64_t dim, dc_tensor idx, dc_tensor src, int add, dc_tensor* out);
+DC_API int dc_masked_select(dc_tensor a, dc_tensor mask, dc_tensor* out);
+DC_API int dc_index_put_bool_(dc_tensor a, dc_tensor mask, dc_tensor values);
+DC_API int dc_one_hot(dc_tensor idx, int64_t n, dc_tensor* out);
+DC_API int dc_embedding(dc_tensor weight, dc_tensor idx, dc_tensor* out);
+
+// ---- neural network functions ----
+DC_API int dc_conv2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, const int64_t* padding, const int64_t* dilation, int64_t groups, dc_tensor* out);
+DC_API int dc_conv_transpose2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, const int64_t* padding, const int64_t* output_padding, int64_t groups, const int64_t* dilation, dc_tensor* out);
+// kind 0 avg, 1 max
+DC_API int dc_pool2d(int kind, dc_tensor x, const int64_t* kernel, const int64_t* stride, const int64_t* padding, dc_tensor* out);
+// mode 0 nearest, 1 bilinear; size or scale (size[0] <= 0 means use scale)
+DC_API int dc_interpolate(dc_tensor x, int mode, const int64_t* size, double scale_h, double scale_w, int align_corners, dc_tensor* out);
+// mode 0 constant, 1 reflect, 2 replicate, 3 circular
+DC_API int dc_pad(dc_tensor x, const int64_t* pads, int n, int mode, double value, dc_tensor* out);
+DC_API int dc_group_norm(dc_tensor x, int64_t groups, dc_tensor w, dc_tensor b, double eps, dc_tensor* out);
+DC_API int dc_layer_norm(dc_tensor x, const int64_t* shape, int ndim, dc_tensor w, dc_tensor b, double eps, dc_tensor* out);
+DC_API int dc_sdpa(dc_tensor q, dc_tensor k, dc_tensor v, dc_tensor mask, int causal, dc_tensor* out);
+DC_API int dc_affine_grid(dc_tensor theta, const int64_t* size, int ndim, int align_corners, dc_tensor* out);
+// mode 0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border, 2 reflection
+DC_API int dc_grid_sample(dc_tensor x, dc_tensor grid, int mode, int padding, int align_corners, dc_tensor* out);
+
+// ---- autograd ----
+DC_API int dc_requires_grad(dc_tensor t, int* out);
+DC_API int dc_set_requires_grad(dc_tensor t, int value);
+DC_API int dc_is_leaf(dc_tensor t, int* out);
+DC_API int dc_backward(dc_tensor t, dc_tensor grad, int retain_graph, int create_graph);
+DC_API int dc_grad(dc_tensor t, dc_tensor* out);
+DC_API int dc_set_grad(dc_tensor t, dc_tensor grad);
+DC_API int dc_detach(dc_tensor t, int inplace, dc_tensor* out);
+DC_API int dc_autograd_grad(const dc_tensor* outputs, int n_out, const dc_tensor* inputs, int n_in, const dc_tensor* grad_outputs, int retain_graph, int create_graph, int allow_unused, dc_tensor* results);
+DC_API int dc_grad_mode_enabled(int* out);
+DC_API int dc_set_grad_mode(int enabled);
+DC_API int dc_inference_mode_enter(void** guard);
+DC_API int dc_inference_mode_exit(void* guard);
+DC_API int dc_autocast_enter(int dev_type, int dtype, int enabled, void** state);
+DC_API int dc_autocast_exit(void* state);
+
+// ---- optimizer steps (run under no-grad; one call per step for all parameters) ----
+DC_API int dc_adam_step(const dc_tensor* params, const dc_tensor* exp_avg, const dc_tensor* exp_avg_sq, int n,
+                        double lr, double beta1, double beta2, double eps, double weight_decay, int decoupled, int64_t step);
+DC_API int dc_sgd_step(const dc_tensor* params, const dc_tensor* momentum_buf, int n, double lr, double momentum,
+                       double dampening, double weight_decay, int nesterov, int first_step);
+DC_API int dc_grads_nan_to_num_(const dc_tensor* params, int n);
+DC_API int dc_clip_grad_norm_(const dc_tensor* params, int n, double max_norm, double norm_type, double* total_norm);
+DC_API int dc_zero_grad(const dc_tensor* params, int n);
+
+#ifdef __cplusplus
+}
+#endif
