@@ -1,0 +1,24 @@
+using BenchmarkDotNet.Running;
+using DiffusionCore.Benchmarks.Compare;
+
+namespace DiffusionCore.Benchmarks;
+
+/// <summary>
+/// Entry point. <c>--compare [options]</c> runs the Stopwatch-based runner whose table matches
+/// benchmarks/python/bench_torch.py (see benchmarks/run-comparison.sh); anything else goes to BenchmarkDotNet's
+/// switcher, e.g. <c>-- --filter '*'</c>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length > 0 && args[0] == "--compare")
+        {
+            return CompareRunner.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
