@@ -89,9 +89,9 @@ public static class GradientUtils
     }
 
     /// <summary>The native pointers of <paramref name="tensors"/>; keep the tensors alive until the native call returns.</summary>
-    internal static IntPtr[] RawHandles(IReadOnlyList<Tensor> tensors)
+    private static IntPtr[] RawHandles(Tensor[] tensors)
     {
-        var raw = new IntPtr[tensors.Count];
+        var raw = new IntPtr[tensors.Length];
         for (int i = 0; i < raw.Length; i++)
         {
             raw[i] = tensors[i].Raw;

@@ -21,7 +21,7 @@ public abstract partial class Module
     public IEnumerable<Tensor> Buffers(bool recurse = true) => NamedBuffers(recurse).Select(static kv => kv.Value);
 
     /// <summary>The direct children with their names, in registration order (torch.nn.Module.named_children).</summary>
-    public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _modules;
+    public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _modules.Select(static kv => kv);
 
     /// <summary>The direct children in registration order (torch.nn.Module.children).</summary>
     public IEnumerable<Module> Children() => _modules.Values;
@@ -32,8 +32,10 @@ public abstract partial class Module
     /// </summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedModules()
     {
-        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
-        return WalkModules(string.Empty, deduplicate: seen).Select(static x => new KeyValuePair<string, Module>(x.Prefix, x.Module));
+        foreach ((string prefix, Module module) in WalkModules(string.Empty, new HashSet<Module>(ReferenceEqualityComparer.Instance)))
+        {
+            yield return new(prefix, module);
+        }
     }
 
     /// <summary>This module and every descendant (torch.nn.Module.modules).</summary>

@@ -35,7 +35,9 @@ public class ModuleRegistrationTests
         net.GetSubmodule("blocks.1.attn").Should().BeOfType<TestAttention>();
         net.NamedBuffers().Select(kv => kv.Key).Should().Equal("blocks.0.scale", "blocks.0.cache", "blocks.1.scale", "blocks.1.cache");
         net.Children().Should().HaveCount(2);
-        net.Modules().Should().HaveCount(1 + 1 + 2 * 5 + 1);
+        IEnumerable<KeyValuePair<string, Module>> modules = net.NamedModules();
+        modules.Should().HaveCount(1 + 1 + 2 * 5 + 1);
+        modules.Select(kv => kv.Key).Should().StartWith(["", "blocks", "blocks.0", "blocks.0.norm", "blocks.0.attn", "blocks.0.attn.qkv"], "enumerating twice gives the same modules");
     }
 
     [Fact]
