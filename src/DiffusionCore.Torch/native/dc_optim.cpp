@@ -75,9 +75,12 @@ int dc_clip_grad_norm_(const dc_tensor* params, int n, double max_norm, double n
     if (g.defined()) grads.push_back(g);
   }
   if (grads.empty()) { *total_norm = 0.0; return DC_OK; }
+  // Norms in float32 at least (half/bfloat16 are upcast), in float64 when any gradient is float64, as PyTorch does.
+  at::ScalarType acc = at::kFloat;
+  for (auto& g : grads) if (g.scalar_type() == at::kDouble) acc = at::kDouble;
   std::vector<at::Tensor> norms;
   norms.reserve(grads.size());
-  for (auto& g : grads) norms.push_back(at::norm(g.to(at::kFloat), norm_type));
+  for (auto& g : grads) norms.push_back(at::norm(g.to(acc), norm_type));
   at::Tensor total = std::isinf(norm_type) ? at::stack(norms).max() : at::norm(at::stack(norms), norm_type);
   *total_norm = total.item<double>();
   at::Tensor coef = at::clamp(max_norm / (total + 1e-6), c10::nullopt, 1.0);

@@ -194,6 +194,22 @@ DC_API int dc_grads_nan_to_num_(const dc_tensor* params, int n);
 DC_API int dc_clip_grad_norm_(const dc_tensor* params, int n, double max_norm, double norm_type, double* total_norm);
 DC_API int dc_zero_grad(const dc_tensor* params, int n);
 
+// ---- nn.Module parameter maintenance ----
+// Replaces the data of t by data's (dtype, device, storage) while t keeps its identity and autograd metadata
+// (torch.Tensor.data = data, as nn.Module._apply does for .to()).
+DC_API int dc_tensor_set_data(dc_tensor t, dc_tensor data);
+
+// ---- optimizer steps with lazily created per-parameter state (torch.optim semantics) ----
+// State arrays are in/out: a null entry is created when its parameter first has a gradient and the caller owns it;
+// steps[i] is parameter i's own step count, advanced only when it has a gradient. Parameters without gradient are
+// skipped. max_exp_avg_sq is read only when amsgrad != 0.
+DC_API int dc_adam_step_lazy(const dc_tensor* params, dc_tensor* exp_avg, dc_tensor* exp_avg_sq, dc_tensor* max_exp_avg_sq,
+                             int64_t* steps, int n, double lr, double beta1, double beta2, double eps, double weight_decay,
+                             int decoupled, int amsgrad, int maximize);
+// momentum_buf is in/out: a null entry becomes a clone of the (decayed) gradient on its parameter's first update.
+DC_API int dc_sgd_step_lazy(const dc_tensor* params, dc_tensor* momentum_buf, int n, double lr, double momentum,
+                            double dampening, double weight_decay, int nesterov, int maximize);
+
 #ifdef __cplusplus
 }
 #endif
