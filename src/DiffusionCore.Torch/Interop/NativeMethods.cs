@@ -139,8 +139,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_autocast_enter(int devType, int dtype, int enabled, out IntPtr state);
     [LibraryImport(Lib)] internal static partial int dc_autocast_exit(IntPtr state);
 
-    [LibraryImport(Lib)] internal static partial int dc_adam_step(IntPtr* parameters, IntPtr* expAvg, IntPtr* expAvgSq, int n, double lr, double beta1, double beta2, double eps, double weightDecay, int decoupled, long step);
-    [LibraryImport(Lib)] internal static partial int dc_sgd_step(IntPtr* parameters, IntPtr* momentumBuf, int n, double lr, double momentum, double dampening, double weightDecay, int nesterov, int firstStep);
     [LibraryImport(Lib)] internal static partial int dc_grads_nan_to_num_(IntPtr* parameters, int n);
     [LibraryImport(Lib)] internal static partial int dc_clip_grad_norm_(IntPtr* parameters, int n, double maxNorm, double normType, out double totalNorm);
     [LibraryImport(Lib)] internal static partial int dc_zero_grad(IntPtr* parameters, int n);

@@ -1,5 +1,4 @@
-// Optimizer steps over whole parameter lists: one native call per step, the update math of torch.optim
-// (Adam/AdamW: Kingma & Ba 2015, Alg. 1; Loshchilov & Hutter 2019 for decoupled decay; SGD with momentum).
+// Gradient utilities over whole parameter lists (one native call each). The optimizer steps are in dc_optim_lazy.cpp.
 #include "dc_common.h"
 
 #include <c10/core/GradMode.h>
@@ -9,52 +8,6 @@
 using dc::T;
 
 extern "C" {
-
-int dc_adam_step(const dc_tensor* params, const dc_tensor* exp_avg, const dc_tensor* exp_avg_sq, int n, double lr,
-                 double beta1, double beta2, double eps, double weight_decay, int decoupled, int64_t step) {
-  DC_TRY
-  at::NoGradGuard no_grad;
-  const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
-  const double bc2 = 1.0 - std::pow(beta2, static_cast<double>(step));
-  const double step_size = lr / bc1;
-  const double bc2_sqrt = std::sqrt(bc2);
-  for (int i = 0; i < n; ++i) {
-    at::Tensor& p = T(params[i]);
-    at::Tensor g = p.grad();
-    if (!g.defined()) continue;
-    if (weight_decay != 0.0) {
-      if (decoupled) p.mul_(1.0 - lr * weight_decay);
-      else g = g.add(p, weight_decay);
-    }
-    at::Tensor& m = T(exp_avg[i]);
-    at::Tensor& v = T(exp_avg_sq[i]);
-    m.lerp_(g, 1.0 - beta1);
-    v.mul_(beta2).addcmul_(g, g.conj(), 1.0 - beta2);
-    at::Tensor denom = (v.sqrt() / bc2_sqrt).add_(eps);
-    p.addcdiv_(m, denom, -step_size);
-  }
-  DC_CATCH
-}
-
-int dc_sgd_step(const dc_tensor* params, const dc_tensor* momentum_buf, int n, double lr, double momentum, double dampening,
-                double weight_decay, int nesterov, int first_step) {
-  DC_TRY
-  at::NoGradGuard no_grad;
-  for (int i = 0; i < n; ++i) {
-    at::Tensor& p = T(params[i]);
-    at::Tensor g = p.grad();
-    if (!g.defined()) continue;
-    if (weight_decay != 0.0) g = g.add(p, weight_decay);
-    if (momentum != 0.0) {
-      at::Tensor& buf = T(momentum_buf[i]);
-      if (first_step) buf.copy_(g);
-      else buf.mul_(momentum).add_(g, 1.0 - dampening);
-      g = nesterov ? g.add(buf, momentum) : buf;
-    }
-    p.add_(g, -lr);
-  }
-  DC_CATCH
-}
 
 int dc_grads_nan_to_num_(const dc_tensor* params, int n) {
   DC_TRY

@@ -185,11 +185,7 @@ DC_API int dc_inference_mode_exit(void* guard);
 DC_API int dc_autocast_enter(int dev_type, int dtype, int enabled, void** state);
 DC_API int dc_autocast_exit(void* state);
 
-// ---- optimizer steps (run under no-grad; one call per step for all parameters) ----
-DC_API int dc_adam_step(const dc_tensor* params, const dc_tensor* exp_avg, const dc_tensor* exp_avg_sq, int n,
-                        double lr, double beta1, double beta2, double eps, double weight_decay, int decoupled, int64_t step);
-DC_API int dc_sgd_step(const dc_tensor* params, const dc_tensor* momentum_buf, int n, double lr, double momentum,
-                       double dampening, double weight_decay, int nesterov, int first_step);
+// ---- gradient utilities (run under no-grad; one call for all parameters) ----
 DC_API int dc_grads_nan_to_num_(const dc_tensor* params, int n);
 DC_API int dc_clip_grad_norm_(const dc_tensor* params, int n, double max_norm, double norm_type, double* total_norm);
 DC_API int dc_zero_grad(const dc_tensor* params, int n);
