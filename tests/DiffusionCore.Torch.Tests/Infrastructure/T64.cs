@@ -42,17 +42,17 @@ internal static class T64
     }
 
     /// <summary>Asserts element-wise closeness with a readable message.</summary>
-    public static void ShouldBeClose(this Tensor actual, double[] expected, double tolerance = 1e-10) =>
-        ShouldBeClose(Host(actual), expected, tolerance);
+    public static void ShouldBeClose(this Tensor actual, double[] expected, double tolerance = 1e-10, string because = "") =>
+        ShouldBeClose(Host(actual), expected, tolerance, because);
 
     /// <summary>Asserts element-wise closeness with a readable message.</summary>
-    public static void ShouldBeClose(double[] actual, double[] expected, double tolerance)
+    public static void ShouldBeClose(double[] actual, double[] expected, double tolerance, string because = "")
     {
-        actual.Should().HaveCount(expected.Length);
+        actual.Should().HaveCount(expected.Length, because);
         for (int i = 0; i < actual.Length; i++)
         {
-            actual[i].Should().BeApproximately(expected[i], tolerance, "element {0} of [{1}] should be close to [{2}]",
-                i, string.Join(", ", actual), string.Join(", ", expected));
+            actual[i].Should().BeApproximately(expected[i], tolerance, "element {0} of [{1}] should be close to [{2}] {3}",
+                i, string.Join(", ", actual), string.Join(", ", expected), because);
         }
     }
 }
