@@ -16,6 +16,7 @@ extern std::atomic<int64_t> g_live_tensors;
 
 int set_error(int kind, const char* message);
 int classify_c10(const std::string& message);
+int classify_std(const std::string& message);
 
 inline at::Tensor& T(dc_tensor h) {
   if (h == nullptr) throw std::invalid_argument("null tensor handle");
@@ -82,7 +83,7 @@ at::Generator& G(dc_generator g);
     return dc::set_error(DC_ERR_NULL_ARGUMENT, e.what());                                \
   }                                                                                      \
   catch (const std::exception& e) {                                                      \
-    return dc::set_error(DC_ERR_GENERIC, e.what());                                      \
+    return dc::set_error(dc::classify_std(e.what()), e.what());                          \
   }                                                                                      \
   catch (...) {                                                                          \
     return dc::set_error(DC_ERR_GENERIC, "unknown native exception");                    \

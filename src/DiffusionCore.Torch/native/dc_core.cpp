@@ -30,12 +30,23 @@ int classify_c10(const std::string& m) {
   if (contains(m, "out of memory") || contains(m, "DefaultCPUAllocator: can't allocate")) return DC_ERR_OUT_OF_MEMORY;
   if (contains(m, "not implemented for") || contains(m, "Could not run")) return DC_ERR_NOT_IMPLEMENTED;
   if (contains(m, "scalar type") || contains(m, "dtype") || contains(m, "Scalar type") ||
-      contains(m, "expected both inputs to have same") || contains(m, "result type"))
+      contains(m, "expected both inputs to have same") || contains(m, "result type") ||
+      contains(m, "bool tensor") || contains(m, "Input type ("))
     return DC_ERR_TYPE;
+  // Index checks that libtorch 1.13 raises as plain c10::Error (e.g. gather/scatter: "index 7 is out of bounds for
+  // dimension 0 with size 3") must not fall through to the shape rule below just because they mention a size.
+  if (contains(m, "out of bounds") || contains(m, "out of range")) return DC_ERR_INDEX;
   if (contains(m, "size") || contains(m, "shape") || contains(m, "dimension") || contains(m, "channels") ||
       contains(m, "cannot be multiplied") || contains(m, "same number of"))
     return DC_ERR_SHAPE;
   return DC_ERR_VALUE;
+}
+
+int classify_std(const std::string& m) {
+  // libtorch 1.13 still throws std::runtime_error in a few places (e.g. infer_size: "shape '[5]' is invalid for input
+  // of size 6"); give those the same kind a c10::Error with that message would get, else stay generic.
+  int kind = classify_c10(m);
+  return kind == DC_ERR_VALUE ? DC_ERR_GENERIC : kind;
 }
 
 at::ScalarType scalar_type(int code) {
@@ -57,7 +68,21 @@ at::ScalarType scalar_type(int code) {
 c10::Device device(int type, int index) {
   switch (type) {
     case 0: return c10::Device(c10::kCPU);
-    case 1: return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index < 0 ? 0 : index));
+    case 1: {
+      // Without this check a CPU-only libtorch answers a CUDA request with a 2 kB dispatcher dump
+      // ("Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend ...").
+      int i = index < 0 ? 0 : index;
+      if (!at::hasCUDA())
+        throw c10::NotImplementedError({__func__, __FILE__, __LINE__},
+            "Device cuda:" + std::to_string(i) + " was requested, but the linked libtorch " TORCH_VERSION
+            " has no CUDA support or sees no GPU (Torch.IsCudaAvailable is false). Use Device.Cpu, or build the shim "
+            "against a CUDA libtorch (LIBTORCH=<dir>, then dotnet build).");
+      int n = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
+      if (i >= n)
+        throw c10::IndexError({__func__, __FILE__, __LINE__},
+            "Device cuda:" + std::to_string(i) + " was requested, but only " + std::to_string(n) + " CUDA device(s) are visible.");
+      return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i));
+    }
     default: throw c10::ValueError({__func__, __FILE__, __LINE__}, "unsupported device type " + std::to_string(type));
   }
 }
