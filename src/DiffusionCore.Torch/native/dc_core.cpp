@@ -10,10 +10,12 @@
 namespace dc {
 
 std::atomic<int64_t> g_live_tensors{0};
+std::atomic<int> g_num_threads_generation{0};
 
 namespace {
 thread_local std::string t_error;
 thread_local int t_error_kind = DC_OK;
+std::atomic<int> g_num_threads{0};  // 0: never set through the shim, keep libtorch's default
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
@@ -25,6 +27,11 @@ const bool g_cheap_c10_errors = [] {
   return true;
 }();
 }  // namespace
+
+void apply_num_threads_setting() {
+  int n = g_num_threads.load(std::memory_order_relaxed);
+  if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
+}
 
 int set_error(int kind, const char* message) {
   t_error = message != nullptr ? message : "";
@@ -126,7 +133,9 @@ int64_t dc_live_tensors(void) { return dc::g_live_tensors.load(std::memory_order
 int dc_set_num_threads(int n) {
   DC_TRY
   if (n < 1) throw c10::ValueError({__func__, __FILE__, __LINE__}, "thread count must be >= 1, got " + std::to_string(n));
+  dc::g_num_threads.store(n, std::memory_order_relaxed);
   at::set_num_threads(n);
+  dc::g_num_threads_generation.fetch_add(1, std::memory_order_release);
   DC_CATCH
 }
 int dc_get_num_threads(int* out) {
