@@ -12,8 +12,11 @@ public sealed class TensorScope : IDisposable
     [ThreadStatic]
     private static TensorScope? t_current;
 
+    private const int MinCompactThreshold = 256;
+
     private readonly List<Tensor> _owned = new();
     private readonly int _threadId;
+    private int _compactThreshold = MinCompactThreshold;
     private bool _disposed;
 
     /// <summary>Opens a scope and makes it the innermost one on this thread.</summary>
@@ -30,7 +33,7 @@ public sealed class TensorScope : IDisposable
     /// <summary>The scope that was innermost when this one was opened.</summary>
     public TensorScope? Outer { get; }
 
-    /// <summary>Number of tensors this scope will dispose.</summary>
+    /// <summary>Number of tensors this scope will dispose (owned and not yet disposed).</summary>
     public int Count
     {
         get
@@ -38,7 +41,7 @@ public sealed class TensorScope : IDisposable
             int n = 0;
             foreach (Tensor t in _owned)
             {
-                if (ReferenceEquals(t.Scope, this)) n++;
+                if (ReferenceEquals(t.Scope, this) && !t.IsDisposed) n++;
             }
 
             return n;
@@ -57,7 +60,22 @@ public sealed class TensorScope : IDisposable
     internal void Add(Tensor t)
     {
         t.Scope = this;
+        if (_owned.Count >= _compactThreshold)
+        {
+            Compact();
+        }
+
         _owned.Add(t);
+    }
+
+    // A long-lived scope (one per training run, receiving each step's result through MoveToOuterScope while the
+    // previous one is disposed) would otherwise keep every dead Tensor reachable until it ends. Dropping entries that
+    // were disposed, moved or detached whenever the list doubles keeps it proportional to what it really owns, at
+    // amortised O(1) per tensor.
+    private void Compact()
+    {
+        _owned.RemoveAll(t => !ReferenceEquals(t.Scope, this) || t.IsDisposed);
+        _compactThreshold = Math.Max(MinCompactThreshold, 2 * _owned.Count);
     }
 
     /// <summary>Disposes every tensor still owned by this scope and restores the enclosing scope.</summary>

@@ -21,7 +21,10 @@ public static class Torch
     /// <summary>Native tensor handles currently alive in this process (for leak tests).</summary>
     public static long LiveTensorCount => NativeMethods.dc_live_tensors();
 
-    /// <summary>Threads libtorch uses inside one op (intra-op parallelism).</summary>
+    /// <summary>
+    /// Threads libtorch uses inside one op (intra-op parallelism). Process-wide: a change also reaches threads that
+    /// already ran operations (on their next call). Must be at least 1.
+    /// </summary>
     public static int NumThreads
     {
         get

@@ -108,15 +108,17 @@ internal static class NativeLoader
             }
             catch (DllNotFoundException ex)
             {
-                attempts.Add($"{path}: {ex.Message}");
-                throw Classify(path, ex.Message, attempts);
+                string reason = LoaderReason(ex.Message);
+                attempts.Add($"{path}: {reason}");
+                throw Classify(path, reason, attempts);
             }
             catch (BadImageFormatException ex)
             {
-                attempts.Add($"{path}: {ex.Message}");
+                string reason = LoaderReason(ex.Message);
+                attempts.Add($"{path}: {reason}");
                 throw new TorchLibraryLoadException(
                     TorchLibraryLoadCause.ShimInvalid,
-                    $"The DiffusionCore native shim at {path} is not a loadable library for this process ({ex.Message}). " +
+                    $"The DiffusionCore native shim at {path} is not a loadable library for this process ({reason}). " +
                     "Rebuild it with `dotnet build` on this machine (x64 Linux).",
                     attempts);
             }
@@ -132,6 +134,19 @@ internal static class NativeLoader
             "DiffusionCore.Torch (needs cmake, g++ and libtorch: `sudo apt-get install cmake g++ libtorch-dev " +
             $"libopenblas0-openmp`), or point {OverrideVariable} at the file or its folder.",
             attempts);
+    }
+
+    /// <summary>
+    /// The dynamic loader's own reason (dlerror, e.g. "libc10.so.1.13: cannot open shared object file: No such file or
+    /// directory") without the runtime's generic "Unable to load shared library … consider using strace … LD_DEBUG"
+    /// preamble, which otherwise appears twice in the message and buries the one line that names the missing file.
+    /// </summary>
+    internal static string LoaderReason(string runtimeMessage)
+    {
+        const string Marker = "LD_DEBUG environment variable:";
+        int i = runtimeMessage.LastIndexOf(Marker, StringComparison.Ordinal);
+        string reason = (i >= 0 ? runtimeMessage[(i + Marker.Length)..] : runtimeMessage).Trim();
+        return reason.Length > 0 ? reason : runtimeMessage.Trim();
     }
 
     /// <summary>Turns a loader error into the cause a user can act on.</summary>

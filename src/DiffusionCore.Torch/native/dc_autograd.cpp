@@ -19,7 +19,9 @@ struct AutocastState {
 extern "C" {
 
 int dc_requires_grad(dc_tensor t, int* out) { DC_TRY *out = T(t).requires_grad() ? 1 : 0; DC_CATCH }
-int dc_set_requires_grad(dc_tensor t, int value) { DC_TRY T(t).set_requires_grad(value != 0); DC_CATCH }
+// requires_grad_ (not set_requires_grad): it refuses to turn gradients off on a non-leaf, as PyTorch does, instead
+// of silently leaving requires_grad true because the tensor still has a grad_fn.
+int dc_set_requires_grad(dc_tensor t, int value) { DC_TRY T(t).requires_grad_(value != 0); DC_CATCH }
 int dc_is_leaf(dc_tensor t, int* out) { DC_TRY *out = T(t).is_leaf() ? 1 : 0; DC_CATCH }
 
 int dc_backward(dc_tensor t, dc_tensor grad, int retain_graph, int create_graph) {

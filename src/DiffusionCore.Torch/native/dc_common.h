@@ -16,6 +16,7 @@ extern std::atomic<int64_t> g_live_tensors;
 
 int set_error(int kind, const char* message);
 int classify_c10(const std::string& message);
+int classify_std(const std::string& message);
 
 inline at::Tensor& T(dc_tensor h) {
   if (h == nullptr) throw std::invalid_argument("null tensor handle");
@@ -48,10 +49,26 @@ inline std::vector<at::Tensor> tensors(const dc_tensor* ts, int n) {
 
 at::Generator& G(dc_generator g);
 
+// Torch.NumThreads is process-wide for callers, but libtorch's OpenMP backend keeps the intra-op thread count per OS
+// thread (omp_set_num_threads sets the calling thread's ICV, applied once per thread on first use). dc_set_num_threads
+// bumps this generation; every thread re-applies the setting on its next shim call after a change, so a .NET thread
+// that already ran ops does not keep the old count. Cost on the hot path: one acquire load (a plain load on x86)
+// and a compare.
+extern std::atomic<int> g_num_threads_generation;
+void apply_num_threads_setting();
+inline void sync_num_threads() {
+  static thread_local int seen = 0;
+  int gen = g_num_threads_generation.load(std::memory_order_acquire);
+  if (C10_UNLIKELY(seen != gen)) {
+    seen = gen;
+    apply_num_threads_setting();
+  }
+}
+
 }  // namespace dc
 
 // Every exported body runs between DC_TRY and DC_CATCH: no exception escapes extern "C".
-#define DC_TRY try {
+#define DC_TRY try { dc::sync_num_threads();
 #define DC_CATCH                                                                         \
   }                                                                                      \
   catch (const c10::OutOfMemoryError& e) {                                               \
@@ -82,7 +99,7 @@ at::Generator& G(dc_generator g);
     return dc::set_error(DC_ERR_NULL_ARGUMENT, e.what());                                \
   }                                                                                      \
   catch (const std::exception& e) {                                                      \
-    return dc::set_error(DC_ERR_GENERIC, e.what());                                      \
+    return dc::set_error(dc::classify_std(e.what()), e.what());                          \
   }                                                                                      \
   catch (...) {                                                                          \
     return dc::set_error(DC_ERR_GENERIC, "unknown native exception");                    \

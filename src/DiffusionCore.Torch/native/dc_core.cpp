@@ -2,6 +2,7 @@
 #include "dc_common.h"
 
 #include <ATen/Parallel.h>
+#include <c10/util/Logging.h>
 #include <torch/csrc/api/include/torch/version.h>
 
 #include <cstring>
@@ -9,13 +10,28 @@
 namespace dc {
 
 std::atomic<int64_t> g_live_tensors{0};
+std::atomic<int> g_num_threads_generation{0};
 
 namespace {
 thread_local std::string t_error;
 thread_local int t_error_kind = DC_OK;
+std::atomic<int> g_num_threads{0};  // 0: never set through the shim, keep libtorch's default
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
+
+// Every c10::Error captures and symbolises a C++ backtrace in its constructor (about 4 ms per error on a 2-core
+// machine), which set_error then throws away: the managed side only ever sees what_without_backtrace(). A no-op
+// fetcher makes a failed call cost microseconds instead; messages are unchanged.
+const bool g_cheap_c10_errors = [] {
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
 }  // namespace
+
+void apply_num_threads_setting() {
+  int n = g_num_threads.load(std::memory_order_relaxed);
+  if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
+}
 
 int set_error(int kind, const char* message) {
   t_error = message != nullptr ? message : "";
@@ -30,12 +46,23 @@ int classify_c10(const std::string& m) {
   if (contains(m, "out of memory") || contains(m, "DefaultCPUAllocator: can't allocate")) return DC_ERR_OUT_OF_MEMORY;
   if (contains(m, "not implemented for") || contains(m, "Could not run")) return DC_ERR_NOT_IMPLEMENTED;
   if (contains(m, "scalar type") || contains(m, "dtype") || contains(m, "Scalar type") ||
-      contains(m, "expected both inputs to have same") || contains(m, "result type"))
+      contains(m, "expected both inputs to have same") || contains(m, "result type") ||
+      contains(m, "bool tensor") || contains(m, "Input type ("))
     return DC_ERR_TYPE;
+  // Index checks that libtorch 1.13 raises as plain c10::Error (e.g. gather/scatter: "index 7 is out of bounds for
+  // dimension 0 with size 3") must not fall through to the shape rule below just because they mention a size.
+  if (contains(m, "out of bounds") || contains(m, "out of range")) return DC_ERR_INDEX;
   if (contains(m, "size") || contains(m, "shape") || contains(m, "dimension") || contains(m, "channels") ||
       contains(m, "cannot be multiplied") || contains(m, "same number of"))
     return DC_ERR_SHAPE;
   return DC_ERR_VALUE;
+}
+
+int classify_std(const std::string& m) {
+  // libtorch 1.13 still throws std::runtime_error in a few places (e.g. infer_size: "shape '[5]' is invalid for input
+  // of size 6"); give those the same kind a c10::Error with that message would get, else stay generic.
+  int kind = classify_c10(m);
+  return kind == DC_ERR_VALUE ? DC_ERR_GENERIC : kind;
 }
 
 at::ScalarType scalar_type(int code) {
@@ -57,7 +84,21 @@ at::ScalarType scalar_type(int code) {
 c10::Device device(int type, int index) {
   switch (type) {
     case 0: return c10::Device(c10::kCPU);
-    case 1: return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index < 0 ? 0 : index));
+    case 1: {
+      // Without this check a CPU-only libtorch answers a CUDA request with a 2 kB dispatcher dump
+      // ("Could not run 'aten::empty.memory_format' with arguments from the 'CUDA' backend ...").
+      int i = index < 0 ? 0 : index;
+      if (!at::hasCUDA())
+        throw c10::NotImplementedError({__func__, __FILE__, __LINE__},
+            "Device cuda:" + std::to_string(i) + " was requested, but the linked libtorch " TORCH_VERSION
+            " has no CUDA support or sees no GPU (Torch.IsCudaAvailable is false). Use Device.Cpu, or build the shim "
+            "against a CUDA libtorch (LIBTORCH=<dir>, then dotnet build).");
+      int n = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
+      if (i >= n)
+        throw c10::IndexError({__func__, __FILE__, __LINE__},
+            "Device cuda:" + std::to_string(i) + " was requested, but only " + std::to_string(n) + " CUDA device(s) are visible.");
+      return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i));
+    }
     default: throw c10::ValueError({__func__, __FILE__, __LINE__}, "unsupported device type " + std::to_string(type));
   }
 }
@@ -92,7 +133,9 @@ int64_t dc_live_tensors(void) { return dc::g_live_tensors.load(std::memory_order
 int dc_set_num_threads(int n) {
   DC_TRY
   if (n < 1) throw c10::ValueError({__func__, __FILE__, __LINE__}, "thread count must be >= 1, got " + std::to_string(n));
+  dc::g_num_threads.store(n, std::memory_order_relaxed);
   at::set_num_threads(n);
+  dc::g_num_threads_generation.fetch_add(1, std::memory_order_release);
   DC_CATCH
 }
 int dc_get_num_threads(int* out) {
