@@ -99,6 +99,7 @@ c10::Device device(int type, int index) {
             "Device cuda:" + std::to_string(i) + " was requested, but only " + std::to_string(n) + " CUDA device(s) are visible.");
       return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i));
     }
+    case 14: return c10::Device(c10::kMeta);
     default: throw c10::ValueError({__func__, __FILE__, __LINE__}, "unsupported device type " + std::to_string(type));
   }
 }

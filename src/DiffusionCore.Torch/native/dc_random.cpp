@@ -81,6 +81,10 @@ int dc_random_new(int kind, const int64_t* shape, int ndim, double a, double b, 
   DC_TRY
   auto& gen = dc::G(g);
   auto s = dc::ints(shape, ndim);
+  if (dev_type == 14) {  // meta tensors hold no data: nothing to draw, and nothing may be allocated
+    DC_OUT(at::empty(s, at::TensorOptions().dtype(dc::scalar_type(dtype)).device(c10::kMeta)));
+    return DC_OK;
+  }
   auto opts = gen_options(gen, dtype);
   at::Tensor t;
   switch (kind) {
@@ -97,6 +101,7 @@ int dc_random_(int kind, dc_tensor t, double a, double b, dc_generator g) {
   DC_TRY
   auto& x = T(t);
   auto& gen = dc::G(g);
+  if (x.is_meta()) return DC_OK;  // no data to fill; keeps shape-only (meta) module construction allocation-free
   if (x.device() == gen.device()) {
     switch (kind) {
       case 0: x.normal_(a, b, gen); break;
