@@ -1,0 +1,321 @@
+using DiffusionCore.Torch;
+using DiffusionCore.Torch.Nn;
+
+namespace DiffusionCore.Networks.DiT;
+
+/// <summary>
+/// DiT, the diffusion transformer of Peebles &amp; Xie 2023, "Scalable Diffusion Models with Transformers" (§3.2, Fig. 3):
+/// patchify + fixed 2-D sin-cos position embedding, conditioning vector <c>c = t_emb + y_emb</c>, N adaLN-Zero blocks, a
+/// final adaLN layer and unpatchify to <c>C_out</c> channels (2C with learned Σ: [ε, v]). The raw output is an
+/// ε-prediction network's output in the DDPM convention: wrap it with
+/// <c>PreconditionedDenoiser.EpsilonPrediction(dit, DiscreteSchedule.Linear(), options with DiscardLearnedVariance)</c>
+/// to obtain an <see cref="IDenoiser"/> for the EDM-style samplers (see <see cref="DiTDenoisers"/>).
+/// </summary>
+/// <remarks>
+/// Parameter and buffer names are the reference <c>state_dict</c> keys (<c>pos_embed</c>, <c>x_embedder.proj.*</c>,
+/// <c>t_embedder.mlp.0/2.*</c>, <c>y_embedder.embedding_table.weight</c>, <c>blocks.{i}.attn.qkv/proj.*</c>,
+/// <c>blocks.{i}.mlp.fc1/fc2.*</c>, <c>blocks.{i}.adaLN_modulation.1.*</c>, <c>final_layer.linear.*</c>,
+/// <c>final_layer.adaLN_modulation.1.*</c>), so PyTorch checkpoints exported to safetensors load by key name.
+/// <c>pos_embed</c> [1, T, D] is a parameter that does not require gradients, as in the reference, and counts towards
+/// <see cref="Module.NumParameters"/>.
+/// </remarks>
+public sealed class DiffusionTransformer : Module, IDiffusionNetwork
+{
+    private const string PositionEmbeddingName = "pos_embed";
+
+    private readonly PatchEmbed _xEmbedder;
+    private readonly TimestepEmbedder _tEmbedder;
+    private readonly LabelEmbedder? _yEmbedder;
+    private readonly ModuleList<DiTBlock> _blocks;
+    private readonly DiTFinalLayer _finalLayer;
+
+    /// <summary>
+    /// Builds the network and initialises it as in the paper (§3.2; reference <c>initialize_weights</c>): Xavier-uniform
+    /// linears with zero biases, the patch embedding like a linear layer, the label table and the timestep MLP weights
+    /// N(0, 0.02²), and zero for every adaLN modulation output and the final linear, so the output is exactly 0.
+    /// Every draw comes from <paramref name="generator"/>. On <see cref="Device.Meta"/> nothing is allocated or drawn
+    /// (shape-only, e.g. to count parameters).
+    /// </summary>
+    /// <param name="options">The architecture; validated here.</param>
+    /// <param name="generator">The generator of the initial weights.</param>
+    /// <param name="labelDropoutGenerator">The generator of training-time label dropout (see <see cref="LabelDropoutGenerator"/>).</param>
+    /// <param name="dtype">Parameter dtype.</param>
+    /// <param name="device">Parameter device (CPU when null).</param>
+    public DiffusionTransformer(DiTOptions options, Generator generator, Generator? labelDropoutGenerator = null, DType dtype = DType.Float32, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(generator);
+        options.Validate();
+        Options = options;
+        GridSize = options.GridSize;
+        LabelDropoutGenerator = labelDropoutGenerator;
+
+        _xEmbedder = RegisterModule("x_embedder", new PatchEmbed(options.PatchSize, options.InChannels, options.HiddenSize, generator, dtype, device));
+        _tEmbedder = RegisterModule("t_embedder", new TimestepEmbedder(options.HiddenSize, generator, dtype, device));
+        if (options.IsClassConditional)
+        {
+            _yEmbedder = RegisterModule(
+                "y_embedder", new LabelEmbedder(options.NumClasses, options.HiddenSize, options.ClassDropoutProbability, generator, dtype, device));
+        }
+
+        RegisterParameter(PositionEmbeddingName, PositionEmbedding(GridSize, 1.0, dtype, device), requiresGrad: false);
+        _blocks = RegisterModule("blocks", new ModuleList<DiTBlock>());
+        for (int i = 0; i < options.Depth; i++)
+        {
+            _blocks.Add(new DiTBlock(options.HiddenSize, options.NumHeads, options.MlpHiddenSize, generator, dtype, device));
+        }
+
+        _finalLayer = RegisterModule("final_layer", new DiTFinalLayer(options.HiddenSize, options.PatchSize, options.OutChannels, generator, dtype, device));
+    }
+
+    /// <summary>The architecture this network was built with (its <see cref="DiTOptions.GridSize"/> is the reference grid).</summary>
+    public DiTOptions Options { get; }
+
+    /// <summary>The current token grid side: <see cref="DiTOptions.GridSize"/> unless changed by <see cref="ResizePositionEmbedding"/>.</summary>
+    public int GridSize { get; private set; }
+
+    /// <summary>The image side the network currently accepts, <see cref="GridSize"/>·p.</summary>
+    public int ImageSize => GridSize * Options.PatchSize;
+
+    /// <summary>Number of tokens of a full image, <see cref="GridSize"/>².</summary>
+    public int NumTokens => GridSize * GridSize;
+
+    /// <summary>Width p²·C_out of each output token.</summary>
+    public int TokenOutputSize => Options.PatchSize * Options.PatchSize * Options.OutChannels;
+
+    /// <summary>
+    /// The generator of training-time label dropout (probability <see cref="DiTOptions.ClassDropoutProbability"/>,
+    /// replacing labels by the null label; §3.2 and Ho &amp; Salimans 2022). Required for a forward pass in training
+    /// mode of a class-conditional network with dropout; it must live on the device of the labels, and the caller owns it.
+    /// </summary>
+    public Generator? LabelDropoutGenerator { get; set; }
+
+    /// <summary>The fixed position embedding <c>pos_embed</c> [1, T, D].</summary>
+    public Tensor PositionEmbeddingParameter => GetParameter(PositionEmbeddingName)!;
+
+    /// <summary>The label embedder, or null for an unconditional network.</summary>
+    public LabelEmbedder? LabelEmbedder => _yEmbedder;
+
+    /// <summary>
+    /// Replaces <c>pos_embed</c> by the sin-cos embedding of a <paramref name="gridSize"/>² grid, so the network accepts
+    /// images of side <paramref name="gridSize"/>·p (the reference recomputes it for each input size). With
+    /// <see cref="PositionEmbeddingResampling.SpanReferenceGrid"/> the new grid spans the coordinate range of the grid the
+    /// network was built for (§6 of RECIPES.md, Berrada et al. 2024, resolution transfer). The embedding is fixed, so no
+    /// trained value is lost; a strict state-dict load then expects the new shape.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The grid size is not positive.</exception>
+    public void ResizePositionEmbedding(int gridSize, PositionEmbeddingResampling resampling = PositionEmbeddingResampling.IntegerPositions)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfLessThan(gridSize, 1);
+        Tensor current = PositionEmbeddingParameter;
+        double scale = SinCosPositionEmbedding.CoordinateScale(gridSize, Options.GridSize, resampling);
+        Tensor replacement = PositionEmbedding(gridSize, scale, current.DType, current.Device);
+        ReplaceParameter(PositionEmbeddingName, replacement, requiresGrad: false)?.Dispose();
+        GridSize = gridSize;
+    }
+
+    /// <summary>
+    /// Null labels [B] (index <see cref="DiTOptions.NumClasses"/>) for the unconditional branch of classifier-free guidance.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The network has no null label (unconditional, or trained without label dropout).</exception>
+    public Tensor NullLabels(long batchSize, Device? device = null)
+    {
+        if (!Options.HasNullLabel)
+        {
+            throw new InvalidOperationException("This DiT has no null label: it is unconditional or was built with ClassDropoutProbability 0.");
+        }
+
+        return Tensor.Full([batchSize], Options.NullLabel, DType.Int64, device);
+    }
+
+    /// <summary>
+    /// The network output for images [B, C, H, W] (H = W = <see cref="ImageSize"/>), float diffusion timesteps [B] and
+    /// int64 class labels [B] (null for an unconditional network; index <see cref="DiTOptions.NumClasses"/> is the null
+    /// label): [B, C_out, H, W], channels [ε, Σ-interpolation v] with learned Σ (§3.1).
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape, dtype or label is invalid; the message names it.</exception>
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels)
+    {
+        ThrowIfDisposed();
+        using var scope = new TensorScope();
+        Tensor tokens = EmbedTokens(input);
+        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0));
+        Tensor output = RunTransformer(tokens, c);
+        return DiTTokens.Unpatchify(output, Options.PatchSize, GridSize, GridSize).MoveToOuterScope();
+    }
+
+    /// <summary>The output of an unconditional network (<see cref="DiTOptions.NumClasses"/> = 0) for images [B, C, H, W] and timesteps [B].</summary>
+    /// <exception cref="ArgumentException">The network is class-conditional, or an input is invalid.</exception>
+    public Tensor Forward(Tensor input, Tensor timesteps) => Forward(input, timesteps, classLabels: null);
+
+    /// <summary>
+    /// The kept-token forward pass for masked pre-training (MaskDM, Lei et al. 2023, §3; RECIPES.md §4): the tokens at
+    /// int64 indices <paramref name="keptTokens"/> [B, K] (row-major grid indices in [0, T)) are gathered after patch and
+    /// position embedding, the blocks and final layer run on those K tokens only, and the result is the per-token output
+    /// [B, K, p²·C_out] in the <see cref="DiTTokens"/> layout (compare with <see cref="TargetTokens"/>). Keeping all
+    /// tokens in order gives <see cref="DiTTokens.Patchify"/> of the full output.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape, dtype, label or index is invalid; the message names it.</exception>
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens)
+    {
+        ThrowIfDisposed();
+        using var scope = new TensorScope();
+        Tensor tokens = EmbedTokens(input);
+        Tensor kept = DiTTokens.Gather(tokens, keptTokens);
+        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0));
+        return RunTransformer(kept, c).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// <see cref="IDiffusionNetwork"/>: <paramref name="noiseLabels"/> are the per-sample diffusion timesteps t [B] (what
+    /// <c>EpsilonPredictionPreconditioning</c> passes as c_noise) and the class labels come from
+    /// <see cref="Conditioning.ClassLabels"/> (int64 [B]; ignored by an unconditional network).
+    /// </summary>
+    /// <exception cref="ArgumentException">A class-conditional network got no class labels, or an input is invalid.</exception>
+    public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning) =>
+        Forward(input, noiseLabels, LabelsFrom(conditioning));
+
+    /// <summary>The kept-token forward pass (<see cref="Forward(Tensor, Tensor, Tensor?, Tensor)"/>) with labels from <paramref name="conditioning"/>.</summary>
+    public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning, Tensor keptTokens) =>
+        Forward(input, noiseLabels, LabelsFrom(conditioning), keptTokens);
+
+    /// <summary>
+    /// A target image [B, C', H, W] in the output's token layout: [B, T, p²·C'], or [B, K, p²·C'] at
+    /// <paramref name="keptTokens"/>, so a masked loss compares it with the kept-token output (narrowed to the ε channels
+    /// with <see cref="DiTTokens.NarrowChannels"/> when Σ is learned).
+    /// </summary>
+    public Tensor TargetTokens(Tensor target, Tensor? keptTokens = null)
+    {
+        using var scope = new TensorScope();
+        Tensor tokens = DiTTokens.Patchify(target, Options.PatchSize);
+        return (keptTokens is null ? tokens : DiTTokens.Gather(tokens, keptTokens)).MoveToOuterScope();
+    }
+
+    /// <inheritdoc />
+    protected override string ExtraRepresentation() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"input_size={ImageSize}, patch_size={Options.PatchSize}, in_channels={Options.InChannels}, hidden_size={Options.HiddenSize}, depth={Options.Depth}, num_heads={Options.NumHeads}, num_classes={Options.NumClasses}, learn_sigma={Options.LearnSigma}");
+
+    private Tensor PositionEmbedding(int gridSize, double scale, DType dtype, Device? device)
+    {
+        using var scope = new TensorScope();
+        return SinCosPositionEmbedding.Create2D(Options.HiddenSize, gridSize, scale, dtype, device).Unsqueeze(0).MoveToOuterScope();
+    }
+
+    private Tensor? LabelsFrom(Conditioning conditioning)
+    {
+        ArgumentNullException.ThrowIfNull(conditioning);
+        if (!Options.IsClassConditional)
+        {
+            return null;
+        }
+
+        return conditioning.ClassLabels ?? throw new ArgumentException(
+            $"This DiT is class-conditional ({Options.NumClasses} classes) but the conditioning has no '{ConditioningKeys.ClassLabels}' entry: " +
+            "pass int64 labels [B] with Conditioning.FromClassLabels" +
+            (Options.HasNullLabel ? $" (use the null label {Options.NullLabel}, e.g. NullLabels(B), for unconditional samples)." : "."),
+            nameof(conditioning));
+    }
+
+    private Tensor EmbedTokens(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        long[] s = input.Shape;
+        int p = Options.PatchSize;
+        if (s.Length != 4)
+        {
+            throw new ArgumentException($"DiT input must be an image batch [B, C, H, W]; got shape [{string.Join(", ", s)}].", nameof(input));
+        }
+
+        if (s[1] != Options.InChannels)
+        {
+            throw new ArgumentException($"DiT input has {s[1]} channels but the network was built for {Options.InChannels} (InChannels).", nameof(input));
+        }
+
+        if (s[2] % p != 0 || s[3] % p != 0)
+        {
+            throw new ArgumentException(
+                $"DiT input size {s[2]}×{s[3]} is not divisible by the patch size {p}: the image must split into whole {p}×{p} patches.", nameof(input));
+        }
+
+        if (s[2] != ImageSize || s[3] != ImageSize)
+        {
+            throw new ArgumentException(
+                $"DiT input size {s[2]}×{s[3]} does not match the {GridSize}×{GridSize} position-embedding grid ({ImageSize}×{ImageSize} pixels): " +
+                "call ResizePositionEmbedding(H / patch size) to run at another square size.", nameof(input));
+        }
+
+        using var scope = new TensorScope();
+        return _xEmbedder.Forward(input).Add(PositionEmbeddingParameter).MoveToOuterScope();
+    }
+
+    private Tensor ConditioningVector(Tensor timesteps, Tensor? classLabels, long batch)
+    {
+        ArgumentNullException.ThrowIfNull(timesteps);
+        if (timesteps.Dim != 1 || timesteps.Size(0) != batch)
+        {
+            throw new ArgumentException(
+                $"DiT timesteps must be one per sample, [B = {batch}]; got shape [{string.Join(", ", timesteps.Shape)}].", nameof(timesteps));
+        }
+
+        using var scope = new TensorScope();
+        Tensor c = _tEmbedder.Forward(timesteps);
+        if (_yEmbedder is null)
+        {
+            if (classLabels is not null)
+            {
+                throw new ArgumentException("This DiT is unconditional (NumClasses = 0): pass null class labels.", nameof(classLabels));
+            }
+
+            return c.MoveToOuterScope();
+        }
+
+        ValidateLabels(classLabels, batch);
+        return c.Add(_yEmbedder.Forward(classLabels!, LabelDropoutGenerator)).MoveToOuterScope();
+    }
+
+    private void ValidateLabels(Tensor? labels, long batch)
+    {
+        if (labels is null)
+        {
+            throw new ArgumentException(
+                $"This DiT is class-conditional ({Options.NumClasses} classes): pass int64 class labels [B]" +
+                (Options.HasNullLabel ? $", with {Options.NullLabel} as the null label." : "."), nameof(labels));
+        }
+
+        if (labels.DType != DType.Int64 || labels.Dim != 1 || labels.Size(0) != batch)
+        {
+            throw new ArgumentException(
+                $"DiT class labels must be int64 class indices [B = {batch}]; got {labels.DType} [{string.Join(", ", labels.Shape)}].", nameof(labels));
+        }
+
+        if (labels.Device.Type == DeviceType.Meta)
+        {
+            return;
+        }
+
+        using var scope = new TensorScope();
+        long min = labels.Min().ToInt64();
+        long max = labels.Max().ToInt64();
+        long rows = _yEmbedder!.NumEmbeddings;
+        if (min < 0 || max >= rows)
+        {
+            throw new ArgumentException(
+                $"DiT class labels must lie in [0, {rows - 1}] ({Options.NumClasses} classes" +
+                (Options.HasNullLabel ? $", {Options.NullLabel} = null label" : ", no null label") + $"); got values in [{min}, {max}].", nameof(labels));
+        }
+    }
+
+    private Tensor RunTransformer(Tensor tokens, Tensor c)
+    {
+        using var scope = new TensorScope();
+        Tensor x = tokens;
+        foreach (DiTBlock block in _blocks)
+        {
+            x = block.Forward(x, c);
+        }
+
+        return _finalLayer.Forward(x, c).MoveToOuterScope();
+    }
+}
