@@ -1,0 +1,89 @@
+namespace DiffusionCore.Networks.Edm;
+
+/// <summary>
+/// The configuration of a <see cref="DhariwalUNet"/>: the ADM architecture of Dhariwal &amp; Nichol 2021 as
+/// reimplemented in Karras et al. 2022, App. F.2 and Table 7. Defaults are the reference constructor's defaults
+/// (the ImageNet-64 network); see <see cref="EdmPresets.AdmImageNet64"/>.
+/// </summary>
+public sealed record DhariwalUNetOptions
+{
+    /// <summary>Image side in pixels (a multiple of 2^(levels−1)).</summary>
+    public int ImageResolution { get; init; } = 64;
+
+    /// <summary>Input image channels.</summary>
+    public int InChannels { get; init; } = 3;
+
+    /// <summary>Output image channels.</summary>
+    public int OutChannels { get; init; } = 3;
+
+    /// <summary>Number of classes for class conditioning (0: unconditional).</summary>
+    public int LabelDim { get; init; }
+
+    /// <summary>Augmentation-label dimension (0: none).</summary>
+    public int AugmentDim { get; init; }
+
+    /// <summary>Base channel count (192 for ImageNet-64).</summary>
+    public int ModelChannels { get; init; } = 192;
+
+    /// <summary>Channel multiplier per resolution level, from full resolution down.</summary>
+    public IReadOnlyList<int> ChannelMult { get; init; } = [1, 2, 3, 4];
+
+    /// <summary>Embedding width as a multiple of <see cref="ModelChannels"/>.</summary>
+    public int ChannelMultEmb { get; init; } = 4;
+
+    /// <summary>Residual blocks per level in the encoder (the decoder has one more).</summary>
+    public int NumBlocks { get; init; } = 3;
+
+    /// <summary>Resolutions with self-attention in every block.</summary>
+    public IReadOnlyList<int> AttentionResolutions { get; init; } = [32, 16, 8];
+
+    /// <summary>Channels per attention head (64): a block of C channels has ⌊C/64⌋ heads.</summary>
+    public int ChannelsPerHead { get; init; } = 64;
+
+    /// <summary>Dropout probability inside the residual blocks.</summary>
+    public double Dropout { get; init; } = 0.10;
+
+    /// <summary>Probability of dropping a sample's class label in training (classifier-free guidance; 0: never).</summary>
+    public double LabelDropout { get; init; }
+
+    /// <summary>Width of the embedding vector given to every block.</summary>
+    public int EmbeddingChannels => ModelChannels * ChannelMultEmb;
+
+    /// <summary>Throws when an option is invalid; the message names the option and the fix.</summary>
+    /// <exception cref="ArgumentException">An option is out of range or inconsistent.</exception>
+    public void Validate()
+    {
+        const string owner = nameof(DhariwalUNetOptions);
+        UNetOptionChecks.Common(
+            owner, ImageResolution, InChannels, OutChannels, LabelDim, AugmentDim, ModelChannels, ChannelMult, ChannelMultEmb, NumBlocks,
+            AttentionResolutions, Dropout, LabelDropout);
+        if (ModelChannels % 2 != 0)
+        {
+            throw new ArgumentException($"{owner}.ModelChannels must be even (it is the positional-embedding width); got {ModelChannels}.", nameof(ModelChannels));
+        }
+
+        if (ChannelsPerHead < 1)
+        {
+            throw new ArgumentException($"{owner}.ChannelsPerHead must be positive (ADM: 64); got {ChannelsPerHead}.", nameof(ChannelsPerHead));
+        }
+
+        for (int level = 0; level < ChannelMult.Count; level++)
+        {
+            int res = ImageResolution >> level;
+            int channels = ModelChannels * ChannelMult[level];
+            if (!AttentionResolutions.Contains(res))
+            {
+                continue;
+            }
+
+            int heads = channels / ChannelsPerHead;
+            if (heads == 0 || channels % heads != 0)
+            {
+                throw new ArgumentException(
+                    $"{owner}: attention at {res}×{res} has {channels} channels, which gives {heads} heads of {ChannelsPerHead} channels; " +
+                    $"use at least {ChannelsPerHead} channels there, a multiple of the head count, or drop {res} from AttentionResolutions.",
+                    nameof(AttentionResolutions));
+            }
+        }
+    }
+}
