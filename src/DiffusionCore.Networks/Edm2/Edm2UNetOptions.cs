@@ -57,19 +57,34 @@ public sealed record Edm2UNetOptions
     public double SigmaData { get; init; } = 0.5;
 
     /// <summary>Number of resolution levels (the length of <see cref="ChannelMult"/>).</summary>
-    public int Levels => ChannelMult.Count;
+    internal int Levels => ChannelMult.Count;
 
     /// <summary>Channels of each level, <c>ModelChannels·ChannelMult[level]</c>.</summary>
-    public IReadOnlyList<int> LevelChannels => ChannelMult.Select(m => ModelChannels * m).ToArray();
+    internal IReadOnlyList<int> LevelChannels => ChannelMult.Select(m => ModelChannels * m).ToArray();
 
     /// <summary>Channels of the noise Fourier features: the first level's channels.</summary>
-    public int NoiseChannels => ModelChannels * ChannelMult[0];
+    internal int NoiseChannels => ModelChannels * ChannelMult[0];
 
     /// <summary>Channels of the embedding vector: the largest level's channels.</summary>
-    public int EmbeddingChannels => ModelChannels * ChannelMult.Max();
+    internal int EmbeddingChannels => ModelChannels * ChannelMult.Max();
 
     /// <summary>Resolution of a level: <c>ImgResolution >> level</c>.</summary>
     public int LevelResolution(int level) => ImgResolution >> level;
+
+    /// <summary>Value equality, comparing <see cref="ChannelMult"/> and <see cref="AttentionResolutions"/> element by element.</summary>
+    public bool Equals(Edm2UNetOptions? other) =>
+        other is not null &&
+        ImgResolution == other.ImgResolution && ImgChannels == other.ImgChannels && LabelDim == other.LabelDim &&
+        ModelChannels == other.ModelChannels && NumBlocks == other.NumBlocks &&
+        (ChannelMult ?? []).SequenceEqual(other.ChannelMult ?? []) &&
+        (AttentionResolutions ?? []).SequenceEqual(other.AttentionResolutions ?? []) &&
+        Dropout.Equals(other.Dropout) && LabelBalance.Equals(other.LabelBalance) && ConcatBalance.Equals(other.ConcatBalance) &&
+        ResidualBalance.Equals(other.ResidualBalance) && AttentionBalance.Equals(other.AttentionBalance) &&
+        Nullable.Equals(ClipActivations, other.ClipActivations) && ChannelsPerHead == other.ChannelsPerHead &&
+        LogVarianceChannels == other.LogVarianceChannels && SigmaData.Equals(other.SigmaData);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ImgResolution, ImgChannels, LabelDim, ModelChannels, NumBlocks, Dropout, ChannelMult?.Count ?? 0);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option and how to fix it.</summary>
     public void Validate()
@@ -138,6 +153,18 @@ public sealed record Edm2UNetOptions
         {
             throw new ArgumentException($"{nameof(SigmaData)} must be positive and finite; got {SigmaData}.", nameof(SigmaData));
         }
+    }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"ImgResolution = {ImgResolution}, ImgChannels = {ImgChannels}, LabelDim = {LabelDim}, ModelChannels = {ModelChannels}, " +
+            $"ChannelMult = [{string.Join(", ", ChannelMult ?? [])}], NumBlocks = {NumBlocks}, " +
+            $"AttentionResolutions = [{string.Join(", ", AttentionResolutions ?? [])}], Dropout = {Dropout}, " +
+            $"LabelBalance = {LabelBalance}, ConcatBalance = {ConcatBalance}, ResidualBalance = {ResidualBalance}, " +
+            $"AttentionBalance = {AttentionBalance}, ClipActivations = {ClipActivations?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}, " +
+            $"ChannelsPerHead = {ChannelsPerHead}, LogVarianceChannels = {LogVarianceChannels}, SigmaData = {SigmaData}");
+        return true;
     }
 
     private IEnumerable<int> AttentionChannelCounts()
