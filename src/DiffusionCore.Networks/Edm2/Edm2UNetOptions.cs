@@ -1,0 +1,189 @@
+namespace DiffusionCore.Networks.Edm2;
+
+/// <summary>
+/// The architecture of an EDM2 UNet and its preconditioned denoiser (Karras et al. 2024, "Analyzing and Improving the
+/// Training Dynamics of Diffusion Models", Section 2 and Appendix B, configuration G). The defaults are the paper's
+/// ImageNet-512 latent settings; <see cref="Edm2Presets"/> has the published sizes. Call <see cref="Validate"/> (every
+/// constructor does) to check the options before building.
+/// </summary>
+public sealed record Edm2UNetOptions
+{
+    /// <summary>Image (or latent) resolution; must be divisible by 2^(levels − 1). 64 for both img512 (latents) and img64.</summary>
+    public int ImgResolution { get; init; } = 64;
+
+    /// <summary>Image (or latent) channels: 4 for img512 latents, 3 for RGB img64.</summary>
+    public int ImgChannels { get; init; } = 4;
+
+    /// <summary>Number of classes (one-hot label width); 0 for an unconditional model. 1000 for ImageNet.</summary>
+    public int LabelDim { get; init; } = 1000;
+
+    /// <summary>Base channel count (EDM2 "ch": 192 for size S).</summary>
+    public int ModelChannels { get; init; } = 192;
+
+    /// <summary>Channel multiplier per resolution level, highest resolution first ([1, 2, 3, 4]).</summary>
+    public IReadOnlyList<int> ChannelMult { get; init; } = [1, 2, 3, 4];
+
+    /// <summary>Blocks per level in the encoder (the decoder has one more per level); 3 in EDM2.</summary>
+    public int NumBlocks { get; init; } = 3;
+
+    /// <summary>Resolutions with self-attention in their blocks ([16, 8]); each must be one of the level resolutions.</summary>
+    public IReadOnlyList<int> AttentionResolutions { get; init; } = [16, 8];
+
+    /// <summary>Dropout probability inside each block's residual branch (0 for XS/S, 0.10 from M up).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Balance t of the MP sum of the noise and label embeddings (0.5).</summary>
+    public double LabelBalance { get; init; } = 0.5;
+
+    /// <summary>Balance t of the MP concatenation of decoder input and skip connection (0.5).</summary>
+    public double ConcatBalance { get; init; } = 0.5;
+
+    /// <summary>Balance t of the MP sum of a block's input and its residual branch (0.3).</summary>
+    public double ResidualBalance { get; init; } = 0.3;
+
+    /// <summary>Balance t of the MP sum of a block's activations and its attention output (0.3).</summary>
+    public double AttentionBalance { get; init; } = 0.3;
+
+    /// <summary>Activations are clamped to ±this after every block (256); null disables clamping.</summary>
+    public double? ClipActivations { get; init; } = 256;
+
+    /// <summary>Channels per attention head (64); heads = block channels / this.</summary>
+    public int ChannelsPerHead { get; init; } = 64;
+
+    /// <summary>Fourier features of the uncertainty head u(σ) (128; Karras et al. 2024, Section 5 and Eq. 21).</summary>
+    public int LogVarianceChannels { get; init; } = 128;
+
+    /// <summary>σ_data of the EDM preconditioning (0.5).</summary>
+    public double SigmaData { get; init; } = 0.5;
+
+    /// <summary>Number of resolution levels (the length of <see cref="ChannelMult"/>).</summary>
+    internal int Levels => ChannelMult.Count;
+
+    /// <summary>Channels of each level, <c>ModelChannels·ChannelMult[level]</c>.</summary>
+    internal IReadOnlyList<int> LevelChannels => ChannelMult.Select(m => ModelChannels * m).ToArray();
+
+    /// <summary>Channels of the noise Fourier features: the first level's channels.</summary>
+    internal int NoiseChannels => ModelChannels * ChannelMult[0];
+
+    /// <summary>Channels of the embedding vector: the largest level's channels.</summary>
+    internal int EmbeddingChannels => ModelChannels * ChannelMult.Max();
+
+    /// <summary>Resolution of a level: <c>ImgResolution >> level</c>.</summary>
+    public int LevelResolution(int level) => ImgResolution >> level;
+
+    /// <summary>Value equality, comparing <see cref="ChannelMult"/> and <see cref="AttentionResolutions"/> element by element.</summary>
+    public bool Equals(Edm2UNetOptions? other) =>
+        other is not null &&
+        ImgResolution == other.ImgResolution && ImgChannels == other.ImgChannels && LabelDim == other.LabelDim &&
+        ModelChannels == other.ModelChannels && NumBlocks == other.NumBlocks &&
+        (ChannelMult ?? []).SequenceEqual(other.ChannelMult ?? []) &&
+        (AttentionResolutions ?? []).SequenceEqual(other.AttentionResolutions ?? []) &&
+        Dropout.Equals(other.Dropout) && LabelBalance.Equals(other.LabelBalance) && ConcatBalance.Equals(other.ConcatBalance) &&
+        ResidualBalance.Equals(other.ResidualBalance) && AttentionBalance.Equals(other.AttentionBalance) &&
+        Nullable.Equals(ClipActivations, other.ClipActivations) && ChannelsPerHead == other.ChannelsPerHead &&
+        LogVarianceChannels == other.LogVarianceChannels && SigmaData.Equals(other.SigmaData);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ImgResolution, ImgChannels, LabelDim, ModelChannels, NumBlocks, Dropout, ChannelMult?.Count ?? 0);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option and how to fix it.</summary>
+    public void Validate()
+    {
+        Positive(ImgResolution, nameof(ImgResolution));
+        Positive(ImgChannels, nameof(ImgChannels));
+        if (LabelDim < 0) throw new ArgumentException($"{nameof(LabelDim)} must be ≥ 0 (0 = unconditional); got {LabelDim}.", nameof(LabelDim));
+        Positive(ModelChannels, nameof(ModelChannels));
+        if (ChannelMult is null || ChannelMult.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(ChannelMult)} needs at least one level, e.g. [1, 2, 3, 4].", nameof(ChannelMult));
+        }
+
+        if (ChannelMult.Any(m => m < 1))
+        {
+            throw new ArgumentException($"Every {nameof(ChannelMult)} entry must be ≥ 1; got [{string.Join(", ", ChannelMult)}].", nameof(ChannelMult));
+        }
+
+        int factor = 1 << (Levels - 1);
+        if (ImgResolution % factor != 0)
+        {
+            throw new ArgumentException(
+                $"{nameof(ImgResolution)} {ImgResolution} must be divisible by 2^(levels − 1) = {factor} for {Levels} levels; " +
+                "change the resolution or use fewer levels.", nameof(ImgResolution));
+        }
+
+        Positive(NumBlocks, nameof(NumBlocks));
+        if (AttentionResolutions is null)
+        {
+            throw new ArgumentException($"{nameof(AttentionResolutions)} must not be null; use [] for no attention.", nameof(AttentionResolutions));
+        }
+
+        int[] levelResolutions = Enumerable.Range(0, Levels).Select(LevelResolution).ToArray();
+        foreach (int r in AttentionResolutions)
+        {
+            if (!levelResolutions.Contains(r))
+            {
+                throw new ArgumentException(
+                    $"Attention resolution {r} is not one of the level resolutions [{string.Join(", ", levelResolutions)}].", nameof(AttentionResolutions));
+            }
+        }
+
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"{nameof(Dropout)} must lie in [0, 1); got {Dropout}.", nameof(Dropout));
+        Balance(LabelBalance, nameof(LabelBalance));
+        Balance(ConcatBalance, nameof(ConcatBalance));
+        Balance(ResidualBalance, nameof(ResidualBalance));
+        Balance(AttentionBalance, nameof(AttentionBalance));
+        if (ClipActivations is double clip && !(clip > 0))
+        {
+            throw new ArgumentException($"{nameof(ClipActivations)} must be positive or null (no clamping); got {clip}.", nameof(ClipActivations));
+        }
+
+        Positive(ChannelsPerHead, nameof(ChannelsPerHead));
+        foreach (int channels in AttentionChannelCounts())
+        {
+            if (channels % ChannelsPerHead != 0)
+            {
+                throw new ArgumentException(
+                    $"A block with attention has {channels} channels, not divisible by {nameof(ChannelsPerHead)} = {ChannelsPerHead}; " +
+                    "choose a divisor of every attention level's channel count.", nameof(ChannelsPerHead));
+            }
+        }
+
+        Positive(LogVarianceChannels, nameof(LogVarianceChannels));
+        if (!(SigmaData > 0) || !double.IsFinite(SigmaData))
+        {
+            throw new ArgumentException($"{nameof(SigmaData)} must be positive and finite; got {SigmaData}.", nameof(SigmaData));
+        }
+    }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"ImgResolution = {ImgResolution}, ImgChannels = {ImgChannels}, LabelDim = {LabelDim}, ModelChannels = {ModelChannels}, " +
+            $"ChannelMult = [{string.Join(", ", ChannelMult ?? [])}], NumBlocks = {NumBlocks}, " +
+            $"AttentionResolutions = [{string.Join(", ", AttentionResolutions ?? [])}], Dropout = {Dropout}, " +
+            $"LabelBalance = {LabelBalance}, ConcatBalance = {ConcatBalance}, ResidualBalance = {ResidualBalance}, " +
+            $"AttentionBalance = {AttentionBalance}, ClipActivations = {ClipActivations?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}, " +
+            $"ChannelsPerHead = {ChannelsPerHead}, LogVarianceChannels = {LogVarianceChannels}, SigmaData = {SigmaData}");
+        return true;
+    }
+
+    private IEnumerable<int> AttentionChannelCounts()
+    {
+        IReadOnlyList<int> channels = LevelChannels;
+        yield return channels[^1];
+        for (int level = 0; level < Levels; level++)
+        {
+            if (AttentionResolutions.Contains(LevelResolution(level))) yield return channels[level];
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value < 1) throw new ArgumentException($"{name} must be ≥ 1; got {value}.", name);
+    }
+
+    private static void Balance(double t, string name)
+    {
+        if (!(t >= 0 && t <= 1)) throw new ArgumentException($"{name} must lie in [0, 1]; got {t}.", name);
+    }
+}

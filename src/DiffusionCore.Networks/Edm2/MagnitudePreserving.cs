@@ -1,0 +1,126 @@
+using DiffusionCore.Torch;
+
+namespace DiffusionCore.Networks.Edm2;
+
+/// <summary>
+/// The magnitude-preserving (MP) primitives of EDM2 (Karras et al. 2024, "Analyzing and Improving the Training Dynamics
+/// of Diffusion Models", Sections 2.3–2.4 and Appendix B): normalisation, MP SiLU, MP sum and MP concatenation. Each
+/// keeps unit-variance inputs at unit variance, so activation magnitudes neither grow nor shrink through the network.
+/// </summary>
+public static class MagnitudePreserving
+{
+    /// <summary>The ε added to the root-mean-square in <see cref="Normalize(Tensor, ReadOnlySpan{long}, double)"/> (1e-4 in EDM2).</summary>
+    public const double DefaultEpsilon = 1e-4;
+
+    /// <summary>
+    /// The divisor of <see cref="Silu"/>: the standard deviation of silu(x) for x ~ N(0, 1), ≈ 0.596
+    /// (Karras et al. 2024, Section 2.4, Eq. 85).
+    /// </summary>
+    public const double SiluScale = 0.596;
+
+    /// <summary>
+    /// <c>normalize(x, dims) = x / (ε + rms(x over dims))</c> with <c>rms = ‖x‖₂·√(numel(‖x‖)/numel(x))</c>
+    /// (Karras et al. 2024, Section 2.4 "forced weight normalization" and Appendix B.2). The norm is taken in float32
+    /// and the result has the dtype of <paramref name="x"/>.
+    /// </summary>
+    /// <param name="x">The tensor.</param>
+    /// <param name="dims">The dimensions the root-mean-square is taken over (negative values count from the end).</param>
+    /// <param name="epsilon">ε, <see cref="DefaultEpsilon"/> in EDM2.</param>
+    /// <returns>A new tensor of the shape and dtype of <paramref name="x"/>.</returns>
+    public static Tensor Normalize(Tensor x, ReadOnlySpan<long> dims, double epsilon = DefaultEpsilon)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (dims.IsEmpty) throw new ArgumentException("Give at least one dimension to normalise over.", nameof(dims));
+        long[] shape = x.Shape;
+        long reduced = 1;
+        foreach (long d in dims)
+        {
+            long axis = d < 0 ? d + shape.Length : d;
+            if (axis < 0 || axis >= shape.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(dims), d, $"dimension out of range for a tensor of rank {shape.Length}");
+            }
+
+            reduced *= shape[axis];
+        }
+
+        using var scope = new TensorScope();
+        Tensor norm = x.To(DType.Float32).Norm(2, dims, keepDim: true);
+        norm = norm.Mul(Math.Sqrt(1.0 / reduced)).Add(epsilon);
+        return x.Div(norm.To(x.DType)).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// <see cref="Normalize(Tensor, ReadOnlySpan{long}, double)"/> over every dimension but the first: the per-output-channel
+    /// normalisation of a weight <c>[out, in, …]</c> (Karras et al. 2024, Eq. 46, forced weight normalisation).
+    /// </summary>
+    public static Tensor Normalize(Tensor x, double epsilon = DefaultEpsilon)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int rank = x.Dim;
+        if (rank < 2) throw new ArgumentException($"Normalising over all but the first dimension needs rank ≥ 2; got {x}.", nameof(x));
+        long[] dims = new long[rank - 1];
+        for (int i = 0; i < dims.Length; i++) dims[i] = i + 1;
+        return Normalize(x, dims, epsilon);
+    }
+
+    /// <summary>
+    /// Pixel normalisation: <see cref="Normalize(Tensor, ReadOnlySpan{long}, double)"/> over the channel dimension 1 of
+    /// <c>[B, C, …]</c> activations (Karras et al. 2024, Section 2.3, replacing group normalisation).
+    /// </summary>
+    public static Tensor PixelNorm(Tensor x, double epsilon = DefaultEpsilon) => Normalize(x, [1], epsilon);
+
+    /// <summary>MP SiLU: <c>silu(x) / 0.596</c> (Karras et al. 2024, Section 2.4, Eq. 85).</summary>
+    public static Tensor Silu(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var scope = new TensorScope();
+        return x.Silu().Div(SiluScale).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// MP sum: <c>((1−t)·a + t·b) / √((1−t)² + t²)</c>, a weighted sum that keeps unit variance for independent
+    /// unit-variance inputs (Karras et al. 2024, Section 2.4, Eq. 88). <paramref name="b"/> is cast to the dtype of
+    /// <paramref name="a"/> when they differ.
+    /// </summary>
+    /// <param name="a">The first term (weight 1 − t).</param>
+    /// <param name="b">The second term (weight t).</param>
+    /// <param name="t">The balance in [0, 1]: 0.3 for residual branches, 0.5 for labels.</param>
+    public static Tensor Sum(Tensor a, Tensor b, double t = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ValidateBalance(t, nameof(t));
+        using var scope = new TensorScope();
+        Tensor bb = b.DType == a.DType ? b : b.To(a.DType);
+        return a.Lerp(bb, t).Div(Math.Sqrt(((1 - t) * (1 - t)) + (t * t))).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// MP concatenation along <paramref name="dim"/>: with <c>C = √((N_a+N_b) / ((1−t)² + t²))</c>, concatenates
+    /// <c>C/√N_a·(1−t)·a</c> and <c>C/√N_b·t·b</c> (N = sizes along <paramref name="dim"/>), so that the result has unit
+    /// variance and the two parts contribute in proportion (1−t) : t (Karras et al. 2024, Section 2.4, Eq. 103).
+    /// </summary>
+    public static Tensor Cat(Tensor a, Tensor b, double t = 0.5, int dim = 1)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ValidateBalance(t, nameof(t));
+        double na = a.Size(dim);
+        double nb = b.Size(dim);
+        double c = Math.Sqrt((na + nb) / (((1 - t) * (1 - t)) + (t * t)));
+        double wa = c / Math.Sqrt(na) * (1 - t);
+        double wb = c / Math.Sqrt(nb) * t;
+        using var scope = new TensorScope();
+        Tensor bb = b.DType == a.DType ? b : b.To(a.DType);
+        return Tensor.Cat([a.Mul(wa), bb.Mul(wb)], dim).MoveToOuterScope();
+    }
+
+    private static void ValidateBalance(double t, string name)
+    {
+        if (!(t >= 0 && t <= 1))
+        {
+            throw new ArgumentOutOfRangeException(name, t, "an MP balance must lie in [0, 1]");
+        }
+    }
+}
