@@ -68,7 +68,16 @@ internal sealed class SamplerRun : IDisposable
         Device = x.Device;
         _inference = options.UseInferenceMode ? new InferenceModeScope() : null;
         _scope = new TensorScope();
-        Initial = x.To(StateDType);
+        try
+        {
+            Initial = x.To(StateDType);
+        }
+        catch
+        {
+            // Never leave the thread in inference mode or with a dangling scope.
+            Dispose();
+            throw;
+        }
     }
 
     public IReadOnlyList<double> Sigmas { get; }
