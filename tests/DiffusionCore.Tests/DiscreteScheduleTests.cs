@@ -71,6 +71,31 @@ public class DiscreteScheduleTests
     }
 
     [Fact]
+    public void Nearest_timestep_is_the_brute_force_argmin_in_log_sigma()
+    {
+        var s = DiscreteSchedule.Cosine();
+        var rng = new Random(3);
+        for (int i = 0; i < 2000; i++)
+        {
+            double sigma = Math.Exp((rng.NextDouble() * 16) - 8);
+            int brute = Enumerable.Range(0, 1000).MinBy(t => Math.Abs(Math.Log(s.Sigmas[t]) - Math.Log(sigma)));
+            s.SigmaToTimestep(sigma, TimestepRounding.Nearest).Should().Be(brute);
+            double frac = s.SigmaToTimestep(sigma);
+            if (sigma > s.SigmaMin && sigma < s.SigmaMax) s.TimestepToSigma(frac).Should().BeApproximately(sigma, 1e-9 * sigma);
+        }
+    }
+
+    [Fact]
+    public void Tensor_timestep_to_sigma_matches_scalar()
+    {
+        using var scope = new TensorScope();
+        var s = DiscreteSchedule.Linear();
+        double[] t = [0, 0.5, 17.25, 998.9, 999];
+        double[] sigma = s.TimestepToSigma(Tensor.FromArray(t)).ToArray<double>();
+        for (int i = 0; i < t.Length; i++) sigma[i].Should().BeApproximately(s.TimestepToSigma(t[i]), 1e-12 * sigma[i]);
+    }
+
+    [Fact]
     public void Step_timesteps_follow_the_spacing_conventions()
     {
         var s = DiscreteSchedule.Linear();

@@ -64,5 +64,14 @@ public class NoiseLevelMathTests
         idx.Should().Equal(sigmas.Select(s => (long)u.NearestIndex(s)));
         idx[0].Should().Be(3);
         idx[3].Should().Be(1000);
+
+        // Against a brute-force argmin over the whole table.
+        var rng = new Random(5);
+        for (int i = 0; i < 2000; i++)
+        {
+            double s = Math.Exp((rng.NextDouble() * 14) - 9);
+            int brute = Enumerable.Range(0, 1001).MinBy(j => Math.Abs(u[j] - s));
+            u.NearestIndex(s).Should().Be(brute);
+        }
     }
 }

@@ -55,23 +55,31 @@ public static class TwoSampleStatistics
         Tensor omega = Tensor.Cat(omegas, 1).To(x.Device);                       // [D, F]
         Tensor phase = (Tensor.Rand([omega.Size(1)], generator, DType.Float64) * (2 * Math.PI)).To(x.Device);
         double scale = Math.Sqrt(2.0 / omega.Size(1));
-        double sxx = UnbiasedSelfMean(Features(x, omega, phase, scale), out Tensor sumX);
-        double syy = UnbiasedSelfMean(Features(y, omega, phase, scale), out Tensor sumY);
-        double sxy = (sumX * sumY).Sum().ToDouble() / ((double)x.Size(0) * y.Size(0));
+        (Tensor sumX, double diagX) = FeatureSums(x, omega, phase, scale);
+        (Tensor sumY, double diagY) = FeatureSums(y, omega, phase, scale);
+        double n = x.Size(0), m = y.Size(0);
+        double sxx = (sumX.Square().Sum().ToDouble() - diagX) / (n * (n - 1));
+        double syy = (sumY.Square().Sum().ToDouble() - diagY) / (m * (m - 1));
+        double sxy = (sumX * sumY).Sum().ToDouble() / (n * m);
         return sxx + syy - (2 * sxy);
     }
 
-    private static Tensor Features(Tensor a, Tensor omega, Tensor phase, double scale) =>
-        (a.To(DType.Float64).MatMul(omega) + phase).Cos() * scale;
-
-    /// <summary>Mean of φ(a_i)·φ(a_j) over pairs i ≠ j, from the feature sum.</summary>
-    private static double UnbiasedSelfMean(Tensor phi, out Tensor sum)
+    /// <summary>Σ_i φ(a_i) and Σ_i ‖φ(a_i)‖², in row chunks so the [rows, F] features stay small.</summary>
+    private static (Tensor Sum, double SquaredNorms) FeatureSums(Tensor a, Tensor omega, Tensor phase, double scale)
     {
-        long n = phi.Size(0);
-        sum = phi.Sum([0L]);
-        double all = sum.Square().Sum().ToDouble();
-        double diagonal = phi.Square().Sum().ToDouble();
-        return (all - diagonal) / ((double)n * (n - 1));
+        const int chunk = 4096;
+        Tensor sum = Tensor.Zeros([omega.Size(1)], DType.Float64, a.Device);
+        double squared = 0;
+        long n = a.Size(0);
+        for (long start = 0; start < n; start += chunk)
+        {
+            using var chunkScope = new TensorScope();
+            Tensor phi = (a.Narrow(0, start, Math.Min(chunk, n - start)).To(DType.Float64).MatMul(omega) + phase).Cos() * scale;
+            sum.AddInPlace(phi.Sum([0L]));
+            squared += phi.Square().Sum().ToDouble();
+        }
+
+        return (sum, squared);
     }
 
     private static void Check(Tensor x, Tensor y, int chunkRows)

@@ -115,49 +115,66 @@ public sealed class DiscreteSchedule
         return Math.Exp(((1 - w) * _logSigmas[lo]) + (w * _logSigmas[lo + 1]));
     }
 
-    /// <summary>The (fractional or nearest) timestep of a noise level, the inverse of <see cref="TimestepToSigma"/>.</summary>
+    /// <summary>
+    /// Tensor form of <see cref="TimestepToSigma(double)"/>: float64 σ <c>[B]</c> for (fractional) timesteps <c>[B]</c>,
+    /// by linear interpolation of ln σ, computed with tensor ops on the timesteps' device.
+    /// </summary>
+    public Tensor TimestepToSigma(Tensor timesteps)
+    {
+        ArgumentNullException.ThrowIfNull(timesteps);
+        using var scope = new TensorScope();
+        Tensor table = Tensor.FromArray(_logSigmas).To(timesteps.Device, DType.Float64);
+        Tensor t = timesteps.To(DType.Float64).Reshape(-1).Clamp(0, Timesteps - 1);
+        Tensor lo = t.Floor().Clamp(0, Timesteps - 2).To(DType.Int64);
+        Tensor w = t - lo.To(DType.Float64);
+        Tensor low = table.IndexSelect(0, lo);
+        Tensor high = table.IndexSelect(0, lo.Add(1L));
+        return (low + ((high - low) * w)).Exp().MoveToOuterScope();
+    }
+
+    /// <summary>The (fractional or nearest) timestep of a noise level, the inverse of <see cref="TimestepToSigma(double)"/>.</summary>
     public double SigmaToTimestep(double sigma, TimestepRounding rounding = TimestepRounding.Interpolated)
     {
         if (!(sigma > 0)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "σ must be positive to have a timestep.");
-        double ls = Math.Log(sigma);
-        if (rounding == TimestepRounding.Nearest)
-        {
-            int best = 0;
-            for (int t = 1; t < Timesteps; t++)
-            {
-                if (Math.Abs(_logSigmas[t] - ls) < Math.Abs(_logSigmas[best] - ls)) best = t;
-            }
-
-            return best;
-        }
-
-        int lo = 0;
-        while (lo < Timesteps - 2 && _logSigmas[lo + 1] <= ls) lo++;
-        double w = Math.Clamp((ls - _logSigmas[lo]) / (_logSigmas[lo + 1] - _logSigmas[lo]), 0, 1);
-        return lo + w;
+        return TimestepOfLogSigma(Math.Log(sigma), rounding);
     }
 
     /// <summary>
     /// Tensor form of <see cref="SigmaToTimestep(double, TimestepRounding)"/>: float64 timesteps <c>[B]</c> for σ
-    /// <c>[B]</c>, computed with tensor ops on σ's device (the noise label of ε/v networks).
+    /// <c>[B]</c> on σ's device (the noise label of ε/v networks). The lookup is scalar schedule maths: a binary search
+    /// per sample on the host, O(B log T), instead of a [B, T] comparison on the device. σ = 0 maps to timestep 0.
     /// </summary>
     public Tensor SigmaToTimestep(Tensor sigma, TimestepRounding rounding = TimestepRounding.Interpolated)
     {
         ArgumentNullException.ThrowIfNull(sigma);
         using var scope = new TensorScope();
-        Tensor table = Tensor.FromArray(_logSigmas).To(sigma.Device, DType.Float64);
-        Tensor ls = sigma.To(DType.Float64).Log().Reshape(-1, 1);
-        if (rounding == TimestepRounding.Nearest)
+        double[] s = sigma.To(Device.Cpu, DType.Float64).Reshape(-1).ToArray<double>();
+        var t = new double[s.Length];
+        for (int i = 0; i < s.Length; i++)
         {
-            return (ls - table.Unsqueeze(0)).Abs().ArgMin(1).To(DType.Float64).MoveToOuterScope();
+            if (double.IsNaN(s[i]) || s[i] < 0) throw new ArgumentException($"σ[{i}] = {s[i]} is not a noise level.", nameof(sigma));
+            t[i] = TimestepOfLogSigma(Math.Log(s[i]), rounding);
         }
 
-        // lo = (number of table entries ≤ ln σ) − 1, clamped to [0, T−2]; then interpolate to lo+1.
-        Tensor lo = ls.Ge(table.Unsqueeze(0)).To(DType.Int64).Sum([1L]).Sub(1L).Maximum(0L).Minimum((long)(Timesteps - 2));
-        Tensor low = table.IndexSelect(0, lo);
-        Tensor high = table.IndexSelect(0, lo.Add(1L));
-        Tensor w = ((ls.Reshape(-1) - low) / (high - low)).Clamp(0, 1);
-        return (lo.To(DType.Float64) + w).MoveToOuterScope();
+        return Tensor.FromArray(t).To(sigma.Device).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Timestep of ln σ: lo = (number of table entries ≤ ln σ) − 1 clamped to [0, T−2], then linear interpolation to
+    /// lo+1 (clamped to [0, 1]) or the nearer of the two (ties to the lower).
+    /// </summary>
+    private double TimestepOfLogSigma(double logSigma, TimestepRounding rounding)
+    {
+        int idx = Array.BinarySearch(_logSigmas, logSigma);
+        int countAtOrBelow = idx >= 0 ? idx + 1 : ~idx;
+        int lo = Math.Clamp(countAtOrBelow - 1, 0, Timesteps - 2);
+        if (rounding == TimestepRounding.Nearest)
+        {
+            return Math.Abs(_logSigmas[lo + 1] - logSigma) < Math.Abs(_logSigmas[lo] - logSigma) ? lo + 1 : lo;
+        }
+
+        double w = (logSigma - _logSigmas[lo]) / (_logSigmas[lo + 1] - _logSigmas[lo]);
+        return lo + Math.Clamp(w, 0, 1);
     }
 
     /// <summary>The N sampling timesteps, descending (t_0 = the noisiest).</summary>

@@ -51,35 +51,37 @@ public sealed class IddpmUTable
     /// <summary>The largest level u_0 (EDM: σ_max of iDDPM preconditioning).</summary>
     public double SigmaMax => _u[0];
 
-    /// <summary>The index j of the level nearest to σ: argmin_j |u_j − σ|.</summary>
+    /// <summary>The index j of the level nearest to σ: argmin_j |u_j − σ| over j = 0..M (ties to the lower j).</summary>
     public int NearestIndex(double sigma)
     {
-        int best = 0;
-        double bestDist = double.PositiveInfinity;
-        for (int j = 0; j < _u.Length; j++)
+        // u is strictly decreasing: find the first j with u_j ≤ σ by bisection, then compare it with j − 1.
+        int lo = 0, hi = _u.Length;
+        while (lo < hi)
         {
-            double d = Math.Abs(_u[j] - sigma);
-            if (d < bestDist)
-            {
-                bestDist = d;
-                best = j;
-            }
+            int mid = (lo + hi) >>> 1;
+            if (_u[mid] <= sigma) hi = mid;
+            else lo = mid + 1;
         }
 
-        return best;
+        if (lo == _u.Length) return _u.Length - 1;
+        if (lo == 0) return 0;
+        return Math.Abs(_u[lo - 1] - sigma) <= Math.Abs(_u[lo] - sigma) ? lo - 1 : lo;
     }
 
     /// <summary>The level nearest to σ (EDM's <c>round_sigma</c> for iDDPM).</summary>
     public double Round(double sigma) => _u[NearestIndex(sigma)];
 
-    /// <summary>Tensor form of <see cref="NearestIndex(double)"/>: int64 indices <c>[B]</c> for σ <c>[B]</c>.</summary>
+    /// <summary>
+    /// Tensor form of <see cref="NearestIndex(double)"/>: int64 indices <c>[B]</c> for σ <c>[B]</c> on σ's device
+    /// (a bisection per sample on the host: scalar schedule maths, O(B log M)).
+    /// </summary>
     public Tensor NearestIndex(Tensor sigma)
     {
         ArgumentNullException.ThrowIfNull(sigma);
         using var scope = new TensorScope();
-        Tensor table = Tensor.FromArray(_u).To(sigma.Device, DType.Float64).Unsqueeze(0);
-        Tensor s = sigma.To(DType.Float64).Reshape(-1, 1);
-        return (s - table).Abs().ArgMin(1).MoveToOuterScope();
+        double[] s = sigma.To(Device.Cpu, DType.Float64).Reshape(-1).ToArray<double>();
+        long[] idx = s.Select(v => (long)NearestIndex(v)).ToArray();
+        return Tensor.FromArray(idx).To(sigma.Device).MoveToOuterScope();
     }
 
     private double AlphaBar(int j) => Math.Pow(Math.Sin(0.5 * Math.PI * j / (M * (C2 + 1))), 2);
