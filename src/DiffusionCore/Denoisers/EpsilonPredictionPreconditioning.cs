@@ -40,10 +40,6 @@ public sealed class EpsilonPredictionPreconditioning : Preconditioning
     {
         ValidateSigma(sigma);
         using var scope = new TensorScope();
-        Tensor cSkip = sigma.OnesLike();
-        Tensor cOut = sigma.Neg();
-        Tensor cIn = (sigma.Square() + 1).Rsqrt();
-        Tensor cNoise = Schedule.SigmaToTimestep(sigma, Rounding).To(sigma.DType);
-        return new PreconditioningCoefficients(cSkip.MoveToOuterScope(), cOut.MoveToOuterScope(), cIn.MoveToOuterScope(), cNoise.MoveToOuterScope());
+        return EpsilonFamily(sigma, Schedule.SigmaToTimestep(sigma, Rounding).To(sigma.DType));
     }
 }

@@ -30,10 +30,6 @@ public sealed class IddpmPreconditioning : Preconditioning
     {
         ValidateSigma(sigma);
         using var scope = new TensorScope();
-        Tensor cSkip = sigma.OnesLike();
-        Tensor cOut = sigma.Neg();
-        Tensor cIn = (sigma.Square() + 1).Rsqrt();
-        Tensor cNoise = Table.NearestIndex(sigma).RSub(Table.M - 1).To(sigma.DType);
-        return new PreconditioningCoefficients(cSkip.MoveToOuterScope(), cOut.MoveToOuterScope(), cIn.MoveToOuterScope(), cNoise.MoveToOuterScope());
+        return EpsilonFamily(sigma, Table.NearestIndex(sigma).RSub(Table.M - 1).To(sigma.DType));
     }
 }

@@ -26,6 +26,21 @@ public abstract class Preconditioning
     /// </summary>
     public virtual double RoundSigma(double sigma) => sigma;
 
+    /// <summary>
+    /// The coefficients shared by the ε-predicting parameterisations (VP, iDDPM and discrete ε-models; Karras et al. 2022,
+    /// Table 1): c_skip = 1, c_out = −σ, c_in = 1/√(σ²+1), with the given c_noise. Call it inside a
+    /// <see cref="TensorScope"/>: all four tensors are moved to the enclosing scope.
+    /// </summary>
+    protected static PreconditioningCoefficients EpsilonFamily(Tensor sigma, Tensor cNoise)
+    {
+        ArgumentNullException.ThrowIfNull(sigma);
+        ArgumentNullException.ThrowIfNull(cNoise);
+        Tensor cSkip = sigma.OnesLike();
+        Tensor cOut = sigma.Neg();
+        Tensor cIn = (sigma.Square() + 1).Rsqrt();
+        return new PreconditioningCoefficients(cSkip.MoveToOuterScope(), cOut.MoveToOuterScope(), cIn.MoveToOuterScope(), cNoise.MoveToOuterScope());
+    }
+
     /// <summary>Throws unless σ is a non-empty floating-point vector.</summary>
     protected static void ValidateSigma(Tensor sigma)
     {

@@ -41,10 +41,6 @@ public sealed class VpPreconditioning : Preconditioning
     {
         ValidateSigma(sigma);
         using var scope = new TensorScope();
-        Tensor cSkip = sigma.OnesLike();
-        Tensor cOut = sigma.Neg();
-        Tensor cIn = (sigma.Square() + 1).Rsqrt();
-        Tensor cNoise = NoiseLevel.Time(sigma) * (M - 1);
-        return new PreconditioningCoefficients(cSkip.MoveToOuterScope(), cOut.MoveToOuterScope(), cIn.MoveToOuterScope(), cNoise.MoveToOuterScope());
+        return EpsilonFamily(sigma, NoiseLevel.Time(sigma) * (M - 1));
     }
 }
