@@ -5,7 +5,8 @@ namespace DiffusionCore.Benchmarks;
 
 /// <summary>
 /// Entry point. <c>--compare [options]</c> runs the Stopwatch-based runner whose table matches
-/// benchmarks/python/bench_torch.py (see benchmarks/run-comparison.sh); anything else goes to BenchmarkDotNet's
+/// benchmarks/python/bench_torch.py (see benchmarks/run-comparison.sh); <c>--edm2-step [steps] [warmup]</c>
+/// times EDM2 UNet training steps and prints peak RSS; anything else goes to BenchmarkDotNet's
 /// switcher, e.g. <c>-- --filter '*'</c>.
 /// </summary>
 public static class Program
@@ -16,6 +17,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--compare")
         {
             return CompareRunner.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "--edm2-step")
+        {
+            return Edm2StepRunner.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

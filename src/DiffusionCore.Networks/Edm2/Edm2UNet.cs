@@ -53,17 +53,13 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
 
         var enc = RegisterModule("enc", new Edm2ModuleDictionary());
         var skips = new Stack<int>();
-        int cout = options.ImgChannels + 1;
-        _encConv = null!;
+        int top = options.ImgResolution;
+        _encConv = enc.Add($"{top}x{top}_conv", MPConv.Conv(options.ImgChannels + 1, cblock[0], 3, generator, device));
+        int cout = cblock[0];
         for (int level = 0; level < options.Levels; level++)
         {
             int res = options.LevelResolution(level);
-            if (level == 0)
-            {
-                _encConv = enc.Add($"{res}x{res}_conv", MPConv.Conv(cout, cblock[0], 3, generator, device));
-                cout = cblock[0];
-            }
-            else
+            if (level > 0)
             {
                 _encBlocks.Add(enc.Add($"{res}x{res}_down", new Edm2Block(cout, cout, cemb, Edm2BlockFlavor.Encoder, Edm2Resampling.Down, false, options, generator, device)));
             }

@@ -100,11 +100,15 @@ public sealed class MPConv : Module
     private Tensor Apply(Tensor input, Tensor? gain, double constantGain)
     {
         ArgumentNullException.ThrowIfNull(input);
-        long expected = input.Dim == 4 && KernelSize is not null ? input.Size(1) : input.Size(-1);
-        if (expected != InChannels)
+        bool fits = KernelSize is null
+            ? input.Dim >= 1 && input.Size(-1) == InChannels
+            : input.Dim == 4 && input.Size(1) == InChannels;
+        if (!fits)
         {
             throw new ArgumentException(
-                $"MPConv expects {InChannels} input {(KernelSize is null ? "features in the last dimension" : "channels in dimension 1 of [B, C, H, W]")}; got {input}.",
+                KernelSize is null
+                    ? $"This fully connected MPConv expects {InChannels} features in the last dimension; got {input}."
+                    : $"This MPConv expects input [B, {InChannels}, H, W]; got {input}.",
                 nameof(input));
         }
 
