@@ -167,6 +167,18 @@ public sealed class TrainerTests : IDisposable
         Directory.GetFiles(_dir.Path, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty();
     }
 
+    [Fact]
+    public void Bfloat16_autocast_steps_give_finite_losses()
+    {
+        using var scope = new TensorScope();
+        TrainingOptions o = Options(_dir.Path, 8);
+        o.BFloat16Autocast = true;
+        var losses = new List<double>();
+        using Run run = Start(o);
+        run.Trainer.Run(new SyncProgress(p => losses.Add(p.Loss))).Completed.Should().BeTrue();
+        losses.Should().HaveCount(2).And.OnlyContain(l => double.IsFinite(l));
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the report synchronously.</summary>
     private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
