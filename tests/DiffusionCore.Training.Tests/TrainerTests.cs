@@ -2,6 +2,7 @@ using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Optim;
 using DiffusionCore.Training.Checkpoints;
+using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 using DiffusionCore.Training.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -88,6 +89,49 @@ public sealed class TrainerTests : IDisposable
         os2.Metadata.Should().BeEquivalentTo(os1.Metadata);
         Snapshot(second.Ema.Average).Should().BeEquivalentTo(Snapshot(full.Ema.Average));
         second.Log.Entries.Should().Contain(e => e.Message.StartsWith("Resumed from", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Resume_is_bit_exact_with_the_power_function_ema_trackers()
+    {
+        using var scope = new TensorScope();
+        Dictionary<string, float[]>[] Train(string dir, long firstStop, long total)
+        {
+            if (firstStop > 0)
+            {
+                using Edm2Denoiser n0 = TinyNetworks.Edm2(7);
+                IReadOnlyList<PowerEmaTracker> e0 = PowerEmaTracker.CreateSet(n0);
+                using (var t0 = new DiffusionTrainer(n0, new Edm2Loss(n0), _data, Options(dir, firstStop), e0))
+                {
+                    t0.Run();
+                }
+
+                foreach (PowerEmaTracker e in e0) e.Dispose();
+            }
+
+            using Edm2Denoiser net = TinyNetworks.Edm2(firstStop > 0 ? 555UL : 7UL);
+            IReadOnlyList<PowerEmaTracker> emas = PowerEmaTracker.CreateSet(net);
+            using var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, Options(dir, total), emas);
+            trainer.Run().ResumedFromImages.Should().Be(firstStop > 0 ? firstStop : null);
+            var states = new List<Dictionary<string, float[]>> { Snapshot(net.StateDict()) };
+            foreach (PowerEmaTracker e in emas)
+            {
+                using Edm2Denoiser target = TinyNetworks.Edm2(1);
+                e.CopyTo(target);
+                states.Add(Snapshot(target.StateDict()));
+                e.Dispose();
+            }
+
+            return [.. states];
+        }
+
+        Dictionary<string, float[]>[] full = Train(_dir.Sub("full"), 0, 24);
+        Dictionary<string, float[]>[] resumed = Train(_dir.Sub("resumed"), 12, 24);
+        resumed.Should().HaveCount(3);
+        for (int i = 0; i < full.Length; i++)
+        {
+            resumed[i].Should().BeEquivalentTo(full[i], o => o.WithStrictOrdering(), $"state {i} (0 = network, 1–2 = EMA σ_rel 0.05, 0.10)");
+        }
     }
 
     [Fact]
