@@ -12,7 +12,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// <c>λ(σ)/e^{u(σ)}·‖D − y‖² + u(σ)</c>. State-dict keys: <c>unet.*</c>, <c>logvar_fourier.freqs|phases</c>,
 /// <c>logvar_linear.weight</c>, as the reference's <c>Precond</c>, so its exported weights load by name.
 /// </summary>
-public sealed class Edm2Denoiser : Module, IDenoiser
+public sealed class Edm2Denoiser : Module, IUncertaintyDenoiser
 {
     private readonly PreconditionedDenoiser _denoiser;
     private readonly MPFourier _logvarFourier;

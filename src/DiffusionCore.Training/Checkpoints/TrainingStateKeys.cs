@@ -1,0 +1,35 @@
+namespace DiffusionCore.Training.Checkpoints;
+
+/// <summary>The key layout of a training-state checkpoint (tensor and metadata keys).</summary>
+public static class TrainingStateKeys
+{
+    /// <summary>Prefix of the network's state-dict tensors (<c>network.unet.enc.…</c>).</summary>
+    public const string Network = "network.";
+
+    /// <summary>Prefix of the optimizer's state tensors and metadata (<see cref="Torch.Optim.OptimizerState"/> layout).</summary>
+    public const string Optimizer = "optimizer.";
+
+    /// <summary>Prefix of an EMA tracker's state: <c>ema.{Name}.</c>.</summary>
+    public const string Ema = "ema.";
+
+    /// <summary>Prefix of generator states (uint8 tensors).</summary>
+    public const string Rng = "rng.";
+
+    /// <summary>Metadata: images seen, as an invariant integer.</summary>
+    public const string ImagesSeen = "images_seen";
+
+    /// <summary>Metadata: the run seed.</summary>
+    public const string Seed = "seed";
+
+    /// <summary>Metadata: the seed-derivation scheme of per-step generators.</summary>
+    public const string SeedScheme = "seed_scheme";
+
+    /// <summary>Metadata: the <see cref="TrainingOptions"/> as JSON.</summary>
+    public const string Options = "options";
+
+    /// <summary>Metadata: the comma-separated EMA tracker names.</summary>
+    public const string EmaNames = "ema_names";
+
+    /// <summary>The prefix of tracker <paramref name="name"/>.</summary>
+    public static string EmaPrefix(string name) => Ema + name + ".";
+}

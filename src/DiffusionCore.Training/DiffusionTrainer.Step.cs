@@ -1,0 +1,88 @@
+using DiffusionCore.Torch;
+using DiffusionCore.Torch.Nn;
+using DiffusionCore.Training.Data;
+using DiffusionCore.Training.Ema;
+using DiffusionCore.Training.Losses;
+
+namespace DiffusionCore.Training;
+
+public partial class DiffusionTrainer
+{
+    /// <summary>One optimizer step: the loop body of the EDM2 reference training loop (Karras et al. 2024).</summary>
+    private StepResult Step()
+    {
+        long n = ImagesSeen;
+        int batch = _options.BatchSize;
+        int rounds = _options.AccumulationRounds;
+        int roundSize = batch / rounds;
+        double lr = LearningRateSchedule.LearningRate(n);
+        Optimizer.SetLearningRate(lr);
+
+        _noiseGenerator.Seed(StepSeeds.Derive(_options.Seed, n, StepStream.Noise));
+        _dropoutGenerator.Seed(StepSeeds.Derive(_options.Seed, n, StepStream.Dropout));
+        using var maskGenerator = new Generator(StepSeeds.Derive(_options.Seed, n, StepStream.Mask), _device);
+        var indices = new int[batch];
+        BatchSampler.Fill(n, indices);
+
+        Network.Train();
+        Optimizer.ZeroGrad();
+        DropoutGeneratorSink?.Invoke(_dropoutGenerator);
+        double lossSum = 0;
+        try
+        {
+            using var scope = new TensorScope();
+            NoiseDraw? draw = null;
+            for (int r = 0; r < rounds; r++)
+            {
+                using var roundScope = new TensorScope();
+                ImageBatch part = Dataset.ReadBatch(indices.AsSpan(r * roundSize, roundSize));
+                Tensor images = part.Images.To(_device, DType.Float32);
+                var onDevice = new ImageBatch(images, part.Labels?.To(_device));
+                if (draw is null)
+                {
+                    // σ and noise for the whole batch at once, so the split into rounds does not change them.
+                    long[] shape = images.Shape;
+                    shape[0] = batch;
+                    draw = Loss.Draw(shape, _noiseGenerator, _device);
+                    draw.Sigma.MoveToOuterScope();
+                    draw.Noise.MoveToOuterScope();
+                    draw.Timesteps?.MoveToOuterScope();
+                }
+
+                Tensor perSample;
+                using (_options.BFloat16Autocast ? new AutocastScope(_device.Type, DType.BFloat16) : null)
+                {
+                    perSample = Loss.Compute(images, draw.Narrow(r * roundSize, roundSize), CreateConditioning(onDevice), CreateMask(onDevice, maskGenerator));
+                }
+
+                Tensor total = perSample.To(DType.Float32).Sum();
+                (total / batch).Backward();
+                lossSum += total.ToDouble();
+            }
+        }
+        finally
+        {
+            DropoutGeneratorSink?.Invoke(null);
+        }
+
+        ReduceGradients(_parameters, batch);
+        GradientUtils.NanToNumGradients(_parameters);
+        double? norm = _options.GradientClipNorm is double clip ? GradientUtils.ClipGradNorm(_parameters, clip) : null;
+        Optimizer.Step();
+        Optimizer.ZeroGrad();
+        ImagesSeen = n + batch;
+        using (new NoGradScope())
+        {
+            foreach (IEmaTracker tracker in _emaTrackers)
+            {
+                tracker.Update(Network, ImagesSeen, batch);
+            }
+        }
+
+        double loss = lossSum / batch;
+        if (!double.IsFinite(loss)) TrainingLog.NonFiniteLoss(_logger, n, loss);
+        return new StepResult(loss, lr, norm);
+    }
+
+    private readonly record struct StepResult(double Loss, double LearningRate, double? GradientNorm);
+}

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using DiffusionCore.Torch;
+using DiffusionCore.Torch.Nn;
+using DiffusionCore.Torch.Optim;
+using DiffusionCore.Training.Checkpoints;
+using DiffusionCore.Training.Data;
+using DiffusionCore.Training.Ema;
+using DiffusionCore.Training.Losses;
+using DiffusionCore.Training.Schedules;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiffusionCore.Training;
+
+/// <summary>
+/// Trains a network the EDM2 way (Karras et al. 2024, Section 3 and the reference training loop): time in images seen;
+/// each step reads <see cref="TrainingOptions.BatchSize"/> images in a seeded per-epoch order, draws σ and noise for the
+/// whole batch from a generator derived from (seed, images seen), splits the batch into accumulation rounds that each
+/// back-propagate <c>Σ per-sample loss / batch</c>, reduces gradients in one replaceable place
+/// (<see cref="ReduceGradients"/>), makes them finite (NaN/±∞ → 0), optionally clips the global norm, sets the learning
+/// rate of the images seen, steps the optimizer and updates the EMA trackers. Checkpoints hold everything a bit-exact
+/// resume needs; a run started in a directory with checkpoints resumes from the newest valid one.
+/// The network is reached only through <see cref="Module"/> (its parameters, train/eval mode and state dict) and the
+/// <see cref="ITrainingLoss"/> bound to it; no architecture is assumed.
+/// </summary>
+public partial class DiffusionTrainer : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly TrainingOptions _options;
+    private readonly Tensor[] _parameters;
+    private readonly IEmaTracker[] _emaTrackers;
+    private readonly Generator _noiseGenerator;
+    private readonly Generator _dropoutGenerator;
+    private readonly Device _device;
+    private IBatchSampler? _sampler;
+    private ILearningRateSchedule? _schedule;
+    private bool _resumeAttempted;
+    private long? _resumedFrom;
+    private string? _lastCheckpoint;
+    private bool _disposed;
+
+    /// <summary>Creates a trainer; validates <paramref name="options"/> and builds the optimizer over the network's trainable parameters.</summary>
+    /// <param name="network">The module whose parameters are trained (for example an <c>Edm2Denoiser</c>).</param>
+    /// <param name="loss">The training loss bound to that network (for example <see cref="Edm2Loss"/>).</param>
+    /// <param name="dataset">The training images.</param>
+    /// <param name="options">The run options.</param>
+    /// <param name="emaTrackers">EMA trackers updated after every step and checkpointed (names must be unique).</param>
+    /// <param name="logger">The logger (none when null).</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message lists every problem.</exception>
+    public DiffusionTrainer(
+        Module network,
+        ITrainingLoss loss,
+        IImageDataset dataset,
+        TrainingOptions options,
+        IEnumerable<IEmaTracker>? emaTrackers = null,
+        ILogger<DiffusionTrainer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingOptionsValidator.ThrowIfInvalid(options);
+        if (dataset.Count < 1) throw new ArgumentException("The dataset is empty.", nameof(dataset));
+        Network = network;
+        Loss = loss;
+        Dataset = dataset;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _emaTrackers = emaTrackers?.ToArray() ?? [];
+        string? duplicate = _emaTrackers.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null) throw new ArgumentException($"Two EMA trackers are named '{duplicate}'; names key the checkpoint and must be unique.", nameof(emaTrackers));
+        _parameters = network.Parameters().Where(p => p.RequiresGrad).ToArray();
+        if (_parameters.Length == 0) throw new ArgumentException("The network has no trainable parameters.", nameof(network));
+        _device = _parameters[0].Device;
+        Optimizer = CreateOptimizer(_parameters, options);
+        _noiseGenerator = new Generator((ulong)options.Seed, _device);
+        _dropoutGenerator = new Generator((ulong)options.Seed, _device);
+        Checkpoints = new CheckpointStore(options.RunDirectory, options.KeepCheckpoints, _logger);
+    }
+
+    /// <summary>The trained module.</summary>
+    public Module Network { get; }
+
+    /// <summary>The loss.</summary>
+    public ITrainingLoss Loss { get; }
+
+    /// <summary>The dataset.</summary>
+    public IImageDataset Dataset { get; }
+
+    /// <summary>The options (validated).</summary>
+    public TrainingOptions Options => _options;
+
+    /// <summary>The optimizer (Adam or AdamW per <see cref="TrainingOptions.Optimizer"/>).</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The EMA trackers.</summary>
+    public IReadOnlyList<IEmaTracker> EmaTrackers => _emaTrackers;
+
+    /// <summary>The checkpoint files of the run directory.</summary>
+    public CheckpointStore Checkpoints { get; }
+
+    /// <summary>Images seen so far.</summary>
+    public long ImagesSeen { get; private set; }
+
+    /// <summary>The learning-rate schedule; by default built from the options (<see cref="TrainingOptions.LearningRateSchedule"/>).</summary>
+    public ILearningRateSchedule LearningRateSchedule
+    {
+        get => _schedule ??= CreateSchedule(_options);
+        init => _schedule = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The data order; by default a <see cref="SeededPermutationSampler"/> over the dataset and the run seed.</summary>
+    public IBatchSampler BatchSampler
+    {
+        get => _sampler ??= new SeededPermutationSampler(Dataset.Count, _options.Seed);
+        init => _sampler = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The gradient reduction across workers (<see cref="LocalGradientReducer"/> by default).</summary>
+    public IGradientReducer GradientReducer { get; init; } = LocalGradientReducer.Instance;
+
+    /// <summary>
+    /// Receives the step's dropout generator before the forward passes and null after (for example
+    /// <c>g =&gt; denoiser.DropoutGenerator = g</c>); dropout masks are then a function of (seed, images seen).
+    /// </summary>
+    public Action<Generator?>? DropoutGeneratorSink { get; init; }
+
+    /// <summary>The EDM2 schedule, linear warm-up or constant rate as the options say.</summary>
+    public static ILearningRateSchedule CreateSchedule(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.LearningRateSchedule switch
+        {
+            LearningRateScheduleKind.InverseSqrt => new InverseSqrtLearningRate(options.LearningRate, options.ReferenceBatches, options.BatchSize, options.RampUpImages),
+            LearningRateScheduleKind.LinearWarmup => new LinearWarmupLearningRate(options.LearningRate, options.RampUpImages),
+            LearningRateScheduleKind.Constant => new ConstantLearningRate(options.LearningRate),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.LearningRateSchedule, "Unknown learning-rate schedule."),
+        };
+    }
+
+    /// <summary>
+    /// Trains until <see cref="TrainingOptions.TotalImages"/> images have been seen, resuming first from the newest valid
+    /// checkpoint when <see cref="TrainingOptions.Resume"/> is set. When <paramref name="cancellationToken"/> is cancelled,
+    /// the current step finishes, a checkpoint is written and the method returns (it does not throw).
+    /// </summary>
+    /// <param name="progress">Receives a report after every step.</param>
+    /// <param name="cancellationToken">Stops training cleanly after a checkpoint.</param>
+    public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_options.Resume && !_resumeAttempted) TryResume();
+        bool wasTraining = Network.IsTraining;
+        long parameterCount = Network.NumParameters(trainableOnly: true);
+        TrainingLog.Started(_logger, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount);
+
+        var clock = Stopwatch.StartNew();
+        long startImages = ImagesSeen;
+        long lastLogged = ImagesSeen;
+        try
+        {
+            while (ImagesSeen < _options.TotalImages)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint();
+                    TrainingLog.Cancelled(_logger, ImagesSeen);
+                    return new TrainingResult(ImagesSeen, false, _resumedFrom, _lastCheckpoint);
+                }
+
+                long before = ImagesSeen;
+                StepResult step = Step();
+                double rate = (ImagesSeen - startImages) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                progress?.Report(new TrainingProgress(ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate, step.GradientNorm));
+                if (_options.LogIntervalImages == 0 || ImagesSeen - lastLogged >= _options.LogIntervalImages || ImagesSeen >= _options.TotalImages)
+                {
+                    TrainingLog.Progress(_logger, ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate);
+                    lastLogged = ImagesSeen;
+                }
+
+                if (Crossed(before, ImagesSeen, _options.SnapshotIntervalImages)) WriteSnapshot(ImagesSeen);
+                if (Crossed(before, ImagesSeen, _options.CheckpointIntervalImages) || ImagesSeen >= _options.TotalImages) SaveCheckpoint();
+            }
+
+            TrainingLog.Finished(_logger, ImagesSeen);
+            return new TrainingResult(ImagesSeen, true, _resumedFrom, _lastCheckpoint);
+        }
+        finally
+        {
+            Network.Train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Restores the newest valid checkpoint of the run directory (network, optimizer, EMA trackers, images seen, generator
+    /// states); corrupt or truncated newer files are logged and skipped. Returns false when there is none.
+    /// </summary>
+    public bool TryResume()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _resumeAttempted = true;
+        using var scope = new TensorScope();
+        using LoadedCheckpoint? checkpoint = Checkpoints.LoadLatestValid(_device);
+        if (checkpoint is null) return false;
+        RestoreState(checkpoint.Contents.Tensors, checkpoint.Contents.Metadata);
+        _resumedFrom = ImagesSeen;
+        TrainingLog.Resumed(_logger, checkpoint.File.Path, ImagesSeen);
+        return true;
+    }
+
+    /// <summary>Writes the training state at the current images seen as one atomic safetensors file and prunes old ones.</summary>
+    /// <returns>The path written.</returns>
+    public string SaveCheckpoint()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = new TensorScope();
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        CaptureState(tensors, metadata);
+        string path = Checkpoints.Write(ImagesSeen, tensors, metadata);
+        _lastCheckpoint = path;
+        TrainingLog.CheckpointWritten(_logger, path, ImagesSeen);
+        return path;
+    }
+
+    /// <summary>Disposes the optimizer and the trainer's generators (not the network, loss, dataset or trackers).</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes owned resources.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (!disposing) return;
+        Optimizer.Dispose();
+        _noiseGenerator.Dispose();
+        _dropoutGenerator.Dispose();
+    }
+
+    /// <summary>
+    /// Reduces the gradients across workers: the single place a data-parallel trainer changes. Calls
+    /// <see cref="GradientReducer"/> by default.
+    /// </summary>
+    protected virtual void ReduceGradients(IReadOnlyList<Tensor> parameters, long localImages) =>
+        GradientReducer.Reduce(parameters, localImages);
+
+    /// <summary>The conditioning of a batch; by default the class labels when the dataset is labelled.</summary>
+    protected virtual Conditioning CreateConditioning(ImageBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return batch.Labels is { } labels && Dataset.LabelCount > 0 ? Conditioning.FromClassLabels(labels) : Conditioning.None;
+    }
+
+    /// <summary>The element mask of a batch (null = every element counts); override for masked objectives such as MaskDM.</summary>
+    /// <param name="batch">The batch (or accumulation round).</param>
+    /// <param name="generator">A generator derived from (seed, images seen) for random masks.</param>
+    protected virtual Tensor? CreateMask(ImageBatch batch, Generator generator) => null;
+
+    /// <summary>Writes an EMA snapshot (every tracker's state) as <c>ema-snapshot-{images}.safetensors</c>; override to write another form.</summary>
+    protected virtual void WriteSnapshot(long imagesSeen)
+    {
+        if (_emaTrackers.Length == 0) return;
+        using var scope = new TensorScope();
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (IEmaTracker tracker in _emaTrackers)
+        {
+            tracker.SaveState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
+        }
+
+        metadata[TrainingStateKeys.ImagesSeen] = imagesSeen.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string path = Path.Combine(Checkpoints.Directory, "ema-snapshot-" + imagesSeen.ToString("D9", System.Globalization.CultureInfo.InvariantCulture) + ".safetensors");
+        Directory.CreateDirectory(Checkpoints.Directory);
+        Torch.Serialization.SafeTensors.Save(path, tensors, metadata);
+        TrainingLog.SnapshotWritten(_logger, path);
+    }
+
+    private static bool Crossed(long before, long after, long interval) => interval > 0 && before / interval != after / interval;
+
+    private static Adam CreateOptimizer(IEnumerable<Tensor> parameters, TrainingOptions o)
+    {
+        if (o.Optimizer == TrainingOptimizer.AdamW)
+        {
+            return new AdamW(parameters, new AdamWOptions
+            {
+                LearningRate = o.LearningRate, Beta1 = o.Beta1, Beta2 = o.Beta2, Eps = o.Epsilon, WeightDecay = o.WeightDecay,
+            });
+        }
+
+        return new Adam(parameters, new AdamOptions
+        {
+            LearningRate = o.LearningRate, Beta1 = o.Beta1, Beta2 = o.Beta2, Eps = o.Epsilon, WeightDecay = o.WeightDecay,
+        });
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace DiffusionCore.Training;
+
+/// <summary>Source-generated log messages of training and checkpoints.</summary>
+internal static partial class TrainingLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training started at {ImagesSeen} of {TotalImages} images (batch {BatchSize} in {Rounds} round(s), {Parameters} parameters)")]
+    public static partial void Started(ILogger logger, long imagesSeen, long totalImages, int batchSize, int rounds, long parameters);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{ImagesSeen}/{TotalImages} images: loss {Loss:F5}, lr {LearningRate:G4}, {ImagesPerSecond:F1} images/s")]
+    public static partial void Progress(ILogger logger, long imagesSeen, long totalImages, double loss, double learningRate, double imagesPerSecond);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Checkpoint written: {Path} ({ImagesSeen} images)")]
+    public static partial void CheckpointWritten(ILogger logger, string path, long imagesSeen);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Resumed from {Path} at {ImagesSeen} images")]
+    public static partial void Resumed(ILogger logger, string path, long imagesSeen);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Skipping checkpoint {Path}: it cannot be read ({Reason}); trying the previous one")]
+    public static partial void CheckpointSkipped(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Training cancelled at {ImagesSeen} images; checkpoint written")]
+    public static partial void Cancelled(ILogger logger, long imagesSeen);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Training finished at {ImagesSeen} images")]
+    public static partial void Finished(ILogger logger, long imagesSeen);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Deleted old checkpoint {Path}")]
+    public static partial void CheckpointDeleted(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "The checkpoint was written with different options; continuing with the current ones. Saved: {Saved}")]
+    public static partial void OptionsChanged(ILogger logger, string saved);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Step at {ImagesSeen} images had a non-finite loss {Loss}; non-finite gradients were zeroed")]
+    public static partial void NonFiniteLoss(ILogger logger, long imagesSeen, double loss);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Snapshot written: {Path}")]
+    public static partial void SnapshotWritten(ILogger logger, string path);
+}

@@ -1,0 +1,72 @@
+namespace DiffusionCore.Training;
+
+/// <summary>
+/// Options of a <see cref="DiffusionTrainer"/> run. Time is measured in images seen (Karras et al. 2024, EDM2,
+/// Section 3), so the budget and every interval are image counts and survive batch-size changes. Validated up front by
+/// <see cref="TrainingOptionsValidator"/>; serialised as JSON into every checkpoint.
+/// </summary>
+public sealed class TrainingOptions
+{
+    /// <summary>The run directory: checkpoints (<c>training-state-*.safetensors</c>) and snapshots go here; a run started in a directory holding checkpoints resumes from the newest valid one.</summary>
+    public string RunDirectory { get; set; } = string.Empty;
+
+    /// <summary>The run seed: data order, noise levels, noise and dropout are pure functions of it and of the images seen.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>The training budget in images (EDM2 img512: 2 147 483 648 = 2048 Mimg).</summary>
+    public long TotalImages { get; set; }
+
+    /// <summary>Images per optimizer step (EDM2: 2048).</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Gradient-accumulation rounds per step; the batch is split into this many equal parts (must divide <see cref="BatchSize"/>).</summary>
+    public int AccumulationRounds { get; set; } = 1;
+
+    /// <summary>The optimizer.</summary>
+    public TrainingOptimizer Optimizer { get; set; } = TrainingOptimizer.Adam;
+
+    /// <summary>The (reference) learning rate: ref_lr of the EDM2 schedule, the plateau of the others (EDM2 img512-s: 0.0100).</summary>
+    public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>The learning-rate schedule.</summary>
+    public LearningRateScheduleKind LearningRateSchedule { get; set; } = LearningRateScheduleKind.InverseSqrt;
+
+    /// <summary>Images of linear learning-rate ramp-up (EDM2: 10 Mimg; 0 = none).</summary>
+    public long RampUpImages { get; set; }
+
+    /// <summary>ref_batches of the EDM2 schedule: batches before the inverse-square-root decay starts (img512: 70 000; 0 = no decay).</summary>
+    public double ReferenceBatches { get; set; } = 70_000;
+
+    /// <summary>Adam β₁ (EDM2: 0.9).</summary>
+    public double Beta1 { get; set; } = 0.9;
+
+    /// <summary>Adam β₂ (EDM2: 0.99).</summary>
+    public double Beta2 { get; set; } = 0.99;
+
+    /// <summary>Adam ε (EDM2: 10⁻⁸).</summary>
+    public double Epsilon { get; set; } = 1e-8;
+
+    /// <summary>Weight decay (coupled for Adam, decoupled for AdamW; EDM2: 0).</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Global gradient-norm clipping threshold (null = none); applied after non-finite gradients are zeroed.</summary>
+    public double? GradientClipNorm { get; set; }
+
+    /// <summary>Runs the forward pass and the loss under bfloat16 autocast (parameters, gradients and optimizer stay float32).</summary>
+    public bool BFloat16Autocast { get; set; }
+
+    /// <summary>Images between checkpoints (0 = only at the end and on cancellation).</summary>
+    public long CheckpointIntervalImages { get; set; }
+
+    /// <summary>Checkpoints kept in <see cref="RunDirectory"/>; older ones are deleted after each write.</summary>
+    public int KeepCheckpoints { get; set; } = 2;
+
+    /// <summary>Images between EMA snapshots (0 = none).</summary>
+    public long SnapshotIntervalImages { get; set; }
+
+    /// <summary>Images between progress log messages (0 = every step).</summary>
+    public long LogIntervalImages { get; set; }
+
+    /// <summary>Resume automatically from the newest valid checkpoint in <see cref="RunDirectory"/> (default true).</summary>
+    public bool Resume { get; set; } = true;
+}
