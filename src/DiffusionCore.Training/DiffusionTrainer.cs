@@ -29,6 +29,7 @@ public partial class DiffusionTrainer : IDisposable
     private readonly TrainingOptions _options;
     private readonly Tensor[] _parameters;
     private readonly IEmaTracker[] _emaTrackers;
+    private EmaSnapshotWriter? _snapshotWriter;
     private readonly Generator _noiseGenerator;
     private readonly Generator _dropoutGenerator;
     private readonly Device _device;
@@ -67,6 +68,13 @@ public partial class DiffusionTrainer : IDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _emaTrackers = emaTrackers?.ToArray() ?? [];
+        if (options.SnapshotIntervalImages > 0 && !_emaTrackers.OfType<PowerEmaTracker>().Any())
+        {
+            throw new ArgumentException(
+                $"SnapshotIntervalImages is {options.SnapshotIntervalImages}, but no PowerEmaTracker is tracked: snapshots feed post-hoc EMA, " +
+                "which needs power-function EMAs (e.g. PowerEmaTracker.CreateSet(network)). Track some, or set SnapshotIntervalImages to 0.", nameof(emaTrackers));
+        }
+
         string? duplicate = _emaTrackers.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (duplicate is not null) throw new ArgumentException($"Two EMA trackers are named '{duplicate}'; names key the checkpoint and must be unique.", nameof(emaTrackers));
         _parameters = network.Parameters().Where(p => p.RequiresGrad).ToArray();
@@ -259,23 +267,30 @@ public partial class DiffusionTrainer : IDisposable
     /// <param name="generator">A generator derived from (seed, images seen) for random masks.</param>
     protected virtual Tensor? CreateMask(ImageBatch batch, Generator generator) => null;
 
-    /// <summary>Writes an EMA snapshot (every tracker's state) as <c>ema-snapshot-{images}.safetensors</c>; override to write another form.</summary>
+    /// <summary>The folder that receives the EMA snapshots for post-hoc reconstruction: <c>{RunDirectory}/snapshots</c>.</summary>
+    public string SnapshotDirectory => Path.Combine(Checkpoints.Directory, "snapshots");
+
+    /// <summary>
+    /// Stores every power-function EMA tracker as a float16 snapshot named by images seen and σ_rel, the input of
+    /// post-hoc EMA reconstruction (Karras et al. 2024, §3; <see cref="EmaSnapshotWriter"/>, <see cref="PostHocEmaReconstructor"/>).
+    /// Traditional and constant-decay averages have no power-function profile to reconstruct from; they live in the
+    /// checkpoints. Override to store snapshots in another form.
+    /// </summary>
+    /// <param name="imagesSeen">Images seen after the step that crossed the snapshot interval.</param>
     protected virtual void WriteSnapshot(long imagesSeen)
     {
-        if (_emaTrackers.Length == 0) return;
-        using var scope = new TensorScope();
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (IEmaTracker tracker in _emaTrackers)
+        if (_snapshotWriter is null)
         {
-            tracker.SaveState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
+            PowerEmaTracker[] power = _emaTrackers.OfType<PowerEmaTracker>().ToArray();
+            if (power.Length == 0) return;
+            _snapshotWriter = new EmaSnapshotWriter(
+                new EmaSnapshotOptions { Directory = SnapshotDirectory, IntervalImages = _options.SnapshotIntervalImages }, power);
         }
 
-        metadata[TrainingStateKeys.ImagesSeen] = imagesSeen.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string path = Path.Combine(Checkpoints.Directory, "ema-snapshot-" + imagesSeen.ToString("D9", System.Globalization.CultureInfo.InvariantCulture) + ".safetensors");
-        Directory.CreateDirectory(Checkpoints.Directory);
-        Torch.Serialization.SafeTensors.Save(path, tensors, metadata);
-        TrainingLog.SnapshotWritten(_logger, path);
+        foreach (string path in _snapshotWriter.Write(imagesSeen, _options.BatchSize))
+        {
+            TrainingLog.SnapshotWritten(_logger, path);
+        }
     }
 
     private static bool Crossed(long before, long after, long interval) => interval > 0 && before / interval != after / interval;

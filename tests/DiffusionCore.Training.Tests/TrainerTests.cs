@@ -135,6 +135,41 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Snapshots_of_the_power_emas_feed_post_hoc_reconstruction()
+    {
+        using var scope = new TensorScope();
+        string dir = _dir.Sub("snapshots");
+        using Edm2Denoiser net = TinyNetworks.Edm2(7);
+        IReadOnlyList<PowerEmaTracker> emas = PowerEmaTracker.CreateSet(net);
+        TrainingOptions options = Options(dir, 24);
+        options.SnapshotIntervalImages = 8;
+        using (var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, options, emas))
+        {
+            trainer.Run();
+            trainer.SnapshotDirectory.Should().Be(Path.Combine(dir, "snapshots"));
+        }
+
+        IReadOnlyList<EmaSnapshotInfo> infos = EmaSnapshotInfo.List(Path.Combine(dir, "snapshots"));
+        infos.Select(i => (i.ImagesSeen, i.SigmaRel)).Should().BeEquivalentTo(
+            new[] { (8L, 0.05), (8L, 0.10), (16L, 0.05), (16L, 0.10), (24L, 0.05), (24L, 0.10) });
+        PostHocEmaReconstructor reconstructor = PostHocEmaReconstructor.FromDirectory(Path.Combine(dir, "snapshots"));
+        using PostHocEmaResult result = reconstructor.Reconstruct(0.10);
+        using Edm2Denoiser target = TinyNetworks.Edm2(1);
+        result.LoadInto(target);
+        foreach (PowerEmaTracker e in emas) e.Dispose();
+    }
+
+    [Fact]
+    public void Snapshots_without_a_power_ema_are_rejected_with_the_fix()
+    {
+        using Edm2Denoiser net = TinyNetworks.Edm2(7);
+        TrainingOptions options = Options(_dir.Sub("nosnap"), 8);
+        options.SnapshotIntervalImages = 4;
+        Action act = () => new DiffusionTrainer(net, new Edm2Loss(net), _data, options).Dispose();
+        act.Should().Throw<ArgumentException>().WithMessage("*no PowerEmaTracker is tracked*PowerEmaTracker.CreateSet*");
+    }
+
+    [Fact]
     public void Accumulation_rounds_do_not_change_the_result_or_the_schedule()
     {
         using var scope = new TensorScope();
