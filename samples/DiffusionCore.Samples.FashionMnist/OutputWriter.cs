@@ -1,0 +1,42 @@
+using System.Text.Json;
+using DiffusionCore.Samples.FashionMnist.Plotting;
+using DiffusionCore.Torch;
+using DiffusionCore.Torch.Imaging;
+using DiffusionCore.Training.Data;
+
+namespace DiffusionCore.Samples.FashionMnist;
+
+/// <summary>Writes the job's outputs: the class grid, per-class PNGs, the curves plot and the JSON summary.</summary>
+internal static class OutputWriter
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static void WriteGrid(SampleStage.Samples s, int perClass, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        using var scope = new TensorScope();
+        ImageCodec.WritePng(ImageGrid.Tile(s.Images, FashionMnistModel.Classes, perClass), Path.Combine(dir, "grid.png"));
+        ImageGrid.WriteIndividual(s.Images, s.Classes, FashionMnistDataset.ClassNames, Path.Combine(dir, "samples"));
+    }
+
+    public static void WriteCurves(TrainingHistory history, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var x = history.Points.Select(p => (double)p.Images).ToArray();
+        RgbCanvas loss = new LinePlot { Title = "TRAINING LOSS (EDM2)", XLabel = "IMAGES SEEN", YLabel = "LOSS" }
+            .Render([new PlotSeries("LOSS", x, history.Points.Select(p => p.Loss).ToArray(), (30, 90, 200))]);
+        RgbCanvas lr = new LinePlot { Title = "LEARNING RATE", XLabel = "IMAGES SEEN", YLabel = "LR" }
+            .Render([new PlotSeries("LR", x, history.Points.Select(p => p.LearningRate).ToArray(), (200, 80, 30))]);
+        using var scope = new TensorScope();
+        Tensor Rgb(RgbCanvas c) => Tensor.FromArray(c.Pixels, c.Height, c.Width, 3).Permute(2, 0, 1).Contiguous();
+        ImageCodec.WritePng(Tensor.Cat([Rgb(loss), Rgb(lr)], 1), Path.Combine(dir, "curves.png"));
+    }
+
+    public static void WriteSummary(object summary, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "summary.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(summary, Json));
+        Console.WriteLine(File.ReadAllText(path));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Sampling;
+using DiffusionCore.Torch;
+using DiffusionCore.Training;
+using DiffusionCore.Training.Data;
+using DiffusionCore.Training.Ema;
+using DiffusionCore.Training.Losses;
+
+namespace DiffusionCore.Samples.FashionMnist;
+
+/// <summary>Training: EDM2 loss, inverse-sqrt learning rate, power-function EMAs (σ_rel 0.05, 0.10) with snapshots.</summary>
+internal static class TrainStage
+{
+    public sealed record Outcome(long ImagesSeen, bool Completed, double WallSeconds, double ImagesPerSecond, double FinalLoss, long? ResumedFrom);
+
+    public static Outcome Run(JobOptions o, TrainingHistory history)
+    {
+        FashionMnistDataset data = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = FashionMnistModel.Resolution });
+        using Edm2Denoiser net = FashionMnistModel.Create(o, (ulong)o.Seed);
+        IReadOnlyList<PowerEmaTracker> emas = PowerEmaTracker.CreateSet(net);
+        var options = new TrainingOptions
+        {
+            RunDirectory = o.RunDirectory,
+            Seed = o.Seed,
+            TotalImages = o.Images,
+            BatchSize = o.Batch,
+            LearningRate = o.LearningRate,
+            LearningRateSchedule = LearningRateScheduleKind.InverseSqrt,
+            ReferenceBatches = 2_000,
+            RampUpImages = 10_000,
+            CheckpointIntervalImages = Math.Max(o.Batch, o.Images / 8 / o.Batch * o.Batch),
+            SnapshotIntervalImages = Math.Max(o.Batch, o.Images / 16 / o.Batch * o.Batch),
+            LogIntervalImages = o.Batch * 20L,
+            KeepCheckpoints = 2,
+            BFloat16Autocast = o.BFloat16,
+        };
+
+        try
+        {
+            using var trainer = new LabelDropoutTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, o.LabelDropout, new ConsoleLogger<DiffusionTrainer>());
+            using var cts = o.Minutes is double m ? new CancellationTokenSource(TimeSpan.FromMinutes(m)) : new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            var clock = Stopwatch.StartNew();
+            long start = 0;
+            bool first = true;
+            TrainingResult result = ProgressDisplay.Run("train", o.Images, report =>
+                trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    if (first) { start = p.ImagesSeen - o.Batch; first = false; }
+                    history.Add(p);
+                    report(p.ImagesSeen, $"loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.ImagesPerSecond:F0} img/s");
+                }), cts.Token));
+            clock.Stop();
+            Console.CancelKeyPress -= onCancel;
+            trainer.WriteFinalSnapshot();
+            history.Save();
+            long trained = result.ImagesSeen - (result.ResumedFromImages ?? 0);
+            return new Outcome(result.ImagesSeen, result.Completed, clock.Elapsed.TotalSeconds, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds), history.RecentLoss(), result.ResumedFromImages);
+        }
+        finally
+        {
+            foreach (PowerEmaTracker e in emas) e.Dispose();
+        }
+    }
+}
