@@ -206,6 +206,11 @@ DC_API int dc_adam_step_lazy(const dc_tensor* params, dc_tensor* exp_avg, dc_ten
 DC_API int dc_sgd_step_lazy(const dc_tensor* params, dc_tensor* momentum_buf, int n, double lr, double momentum,
                             double dampening, double weight_decay, int nesterov, int maximize);
 
+// ---- linear algebra (dc_linalg.cpp) ----
+// Symmetric eigendecomposition (torch.linalg.eigh): ascending eigenvalues [..., n] and eigenvectors as columns
+// [..., n, n] of the symmetric matrices in a; reads the lower triangle, or the upper one when upper != 0.
+DC_API int dc_linalg_eigh(dc_tensor a, int upper, dc_tensor* values, dc_tensor* vectors);
+
 #ifdef __cplusplus
 }
 #endif
