@@ -26,6 +26,12 @@ public enum InterpolationMode
 
     /// <summary>Bilinear.</summary>
     Bilinear = 1,
+
+    /// <summary>
+    /// Area averaging (torch's mode="area": adaptive average pooling): each output pixel averages the input pixels it
+    /// covers, the usual choice for downscaling; only with an explicit output size.
+    /// </summary>
+    Area = 2,
 }
 
 /// <summary>Sampling modes of <see cref="Functional.GridSample"/>.</summary>

@@ -36,6 +36,11 @@ int dc_interpolate(dc_tensor x, int mode, const int64_t* size, double scale_h, d
   c10::optional<at::ArrayRef<double>> sf = size[0] > 0 ? c10::nullopt : c10::optional<at::ArrayRef<double>>(scales);
   if (mode == 0) DC_OUT(at::upsample_nearest2d(T(x), osize, sf));
   else if (mode == 1) DC_OUT(at::upsample_bilinear2d(T(x), osize, align_corners != 0, sf));
+  else if (mode == 2) {
+    // torch.nn.functional.interpolate(mode="area") is adaptive average pooling to the output size.
+    if (size[0] <= 0) throw c10::ValueError({__func__, __FILE__, __LINE__}, "interpolate: area mode needs an output size");
+    DC_OUT(at::adaptive_avg_pool2d(T(x), dc::ints(size, 2)));
+  }
   else throw c10::ValueError({__func__, __FILE__, __LINE__}, "interpolate: unknown mode " + std::to_string(mode));
   DC_CATCH
 }

@@ -1,4 +1,5 @@
 using DiffusionCore.Torch;
+using DiffusionCore.Torch.Imaging;
 using DiffusionCore.Torch.Nn;
 
 namespace DiffusionCore.Training.Data;
@@ -12,15 +13,13 @@ internal static class PixelConversion
     /// </summary>
     internal static Tensor ToSignedUnit(Tensor pixels, (int Left, int Right, int Top, int Bottom) pad = default)
     {
-        using Tensor asFloat = pixels.To(DType.Float32);
-        using Tensor scaled = asFloat.Mul(2.0 / 255.0);
         if (pad == default)
         {
-            return scaled.Sub(1.0);
+            return ImagePixels.ToSignedUnit(pixels);
         }
 
-        using Tensor shifted = scaled.Sub(1.0);
-        return Functional.Pad(shifted, [pad.Left, pad.Right, pad.Top, pad.Bottom], PadMode.Constant, -1.0);
+        using Tensor signed = ImagePixels.ToSignedUnit(pixels);
+        return Functional.Pad(signed, [pad.Left, pad.Right, pad.Top, pad.Bottom], PadMode.Constant, -1.0);
     }
 
     /// <summary>Checks that every index lies in [0, <paramref name="count"/>) and that there is at least one.</summary>
