@@ -15,7 +15,7 @@ namespace DiffusionCore.Evaluation;
 /// missing, stale or corrupt. Images may be 28×28 or padded (e.g. 32×32); see <see cref="FashionMnistImages"/>.
 /// Features are accumulated batch by batch in float64, so any number of images can be evaluated in bounded memory.
 /// </remarks>
-public sealed class FashionMnistEvaluator : IDisposable
+public sealed partial class FashionMnistEvaluator : IDisposable
 {
     private readonly int _batchSize;
 

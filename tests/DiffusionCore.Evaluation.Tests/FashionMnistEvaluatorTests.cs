@@ -88,6 +88,42 @@ public class FashionMnistEvaluatorTests(EvaluatorFixture fixture, ITestOutputHel
         Evaluator.ExtractFeatures(all.Images.Narrow(0, 0, 4)).Shape.Should().Equal(4, FashionMnistClassifier.FeatureDimension);
     }
 
+    [Fact]
+    public void A_folder_of_pngs_with_dataset_json_measures_like_the_tensors_it_was_written_from()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"dc-eval-png-{Guid.NewGuid():N}");
+        try
+        {
+            using var scope = new TensorScope();
+            Directory.CreateDirectory(folder);
+            var padded = FashionMnistDataset.Load(new FashionMnistOptions { Split = FashionMnistSplit.Test, Resolution = 32, MaxCount = 300 });
+            ImageBatch batch = padded.ReadBatch(Enumerable.Range(0, 300).ToArray());
+            long[] labels = batch.Labels!.ToArray<long>();
+            var entries = new List<string>();
+            for (int i = 0; i < 300; i++)
+            {
+                // [−1, 1] → uint8 exactly as the dataset scaled it (x = p/127.5 − 1).
+                Tensor pixels = ((batch.Images[i] + 1.0) * 127.5).Round().To(DType.UInt8);
+                string name = $"img{i:D5}.png";
+                DiffusionCore.Torch.Imaging.ImageCodec.WritePng(pixels, Path.Combine(folder, name));
+                entries.Add($"[\"{name}\", {labels[i]}]");
+            }
+
+            File.WriteAllText(Path.Combine(folder, "dataset.json"), $"{{\"labels\": [{string.Join(", ", entries)}]}}");
+            EvaluationResult fromFolder = Evaluator.EvaluateFolder(folder, resolution: 32);
+            EvaluationResult fromTensors = Evaluator.Evaluate([batch]);
+            output.WriteLine($"folder: {fromFolder.ToJson()}");
+            fromFolder.ImageCount.Should().Be(300);
+            fromFolder.ClassAgreement.Should().Be(fromTensors.ClassAgreement);
+            fromFolder.ClassAgreement.Should().BeGreaterThanOrEqualTo(0.85);
+            fromFolder.FrechetDistance.Should().BeApproximately(fromTensors.FrechetDistance, 1e-6 * fromTensors.FrechetDistance);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static IEnumerable<Tensor> UniformNoise(ulong seed, int count, int batch)
     {
         using var generator = new Generator(seed);
