@@ -68,7 +68,7 @@ public static class FrechetDistance
 
     /// <summary>
     /// Tr((Σ₁Σ₂)^{1/2}) for symmetric positive semi-definite Σ₁, Σ₂, computed as Σᵢ √λᵢ(Σ₁^{1/2}Σ₂Σ₁^{1/2}) with
-    /// eigenvalues clamped at 0 (the cross term of Heusel et al. 2017, eq. 6).
+    /// eigenvalues below the rounding level d·ε·max|λ| set to 0 (the cross term of Heusel et al. 2017, eq. 6).
     /// </summary>
     /// <exception cref="ArgumentException">The matrices are not square of one size.</exception>
     public static double TraceOfSqrtProduct(Tensor covariance1, Tensor covariance2)
