@@ -219,6 +219,11 @@ DC_API int dc_image_encode_png(dc_tensor t, uint8_t** out_data, int64_t* out_nby
 DC_API int dc_image_encode_jpeg(dc_tensor t, int quality, uint8_t** out_data, int64_t* out_nbytes);
 DC_API void dc_image_buffer_free(uint8_t* data);
 
+// ---- linear algebra (dc_linalg.cpp) ----
+// Symmetric eigendecomposition (torch.linalg.eigh): ascending eigenvalues [..., n] and eigenvectors as columns
+// [..., n, n] of the symmetric matrices in a; reads the lower triangle, or the upper one when upper != 0.
+DC_API int dc_linalg_eigh(dc_tensor a, int upper, dc_tensor* values, dc_tensor* vectors);
+
 #ifdef __cplusplus
 }
 #endif
