@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 2
+#define DC_ABI_VERSION 3
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
