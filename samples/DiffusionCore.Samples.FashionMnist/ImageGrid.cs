@@ -24,12 +24,18 @@ internal static class ImageGrid
         using var scope = new TensorScope();
         Tensor u8 = ImagePixels.FromSignedUnit(images);
         var counters = new int[classNames.Count];
+        var labels = new List<object[]>();
         for (int i = 0; i < classes.Count; i++)
         {
             string name = classNames[classes[i]].Replace('/', '-').Replace(' ', '-').ToLowerInvariant();
             string folder = Path.Combine(dir, name);
             Directory.CreateDirectory(folder);
-            ImageCodec.WritePng(u8[i], Path.Combine(folder, $"{counters[classes[i]]++:0000}.png"));
+            string file = $"{counters[classes[i]]++:0000}.png";
+            ImageCodec.WritePng(u8[i], Path.Combine(folder, file));
+            labels.Add([$"{name}/{file}", classes[i]]);
         }
+
+        // The EDM dataset convention, so the folder can be evaluated (or trained on) with its classes.
+        File.WriteAllText(Path.Combine(dir, "dataset.json"), System.Text.Json.JsonSerializer.Serialize(new { labels }));
     }
 }

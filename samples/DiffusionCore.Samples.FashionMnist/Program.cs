@@ -40,12 +40,29 @@ if (o.Command is "run" or "posthoc")
     if (o.Command == "posthoc") return 0;
 }
 
+if (o.Command == "evaluate")
+{
+    string folder = o.Folder ?? Path.Combine(o.Output, "samples");
+    Console.WriteLine(EvaluateStage.Folder(folder).ToJson());
+    return 0;
+}
+
 using Edm2Denoiser net = SampleStage.LoadNetwork(o, out string weights);
 Console.WriteLine($"sampling with {o.Sampler}, {o.Steps} steps, guidance {o.Guidance} from {weights}");
 int[] gridClasses = Enumerable.Range(0, FashionMnistModel.Classes).SelectMany(c => Enumerable.Repeat(c, o.SamplesPerClass)).ToArray();
 using SampleStage.Samples grid = SampleStage.Generate(o, net, gridClasses);
 OutputWriter.WriteGrid(grid, o.SamplesPerClass, o.Output);
 Console.WriteLine($"wrote {Path.Combine(o.Output, "grid.png")} and {gridClasses.Length} PNGs under {Path.Combine(o.Output, "samples")}");
+
+int[] evalClasses = Enumerable.Range(0, o.EvalSamples).Select(i => i % FashionMnistModel.Classes).ToArray();
+EvaluateStage.Scores scores;
+using (SampleStage.Samples evalSamples = SampleStage.Generate(o, net, evalClasses, firstSeed: 100_000))
+{
+    scores = EvaluateStage.Samples(evalSamples);
+}
+
+Console.WriteLine($"FD-FMNIST {scores.FdFmnist:F2} over {scores.Images} samples (real training images, same count: {scores.FdRealSameCount:F2}); " +
+    $"class agreement {scores.ClassAgreement:P1} (classifier test accuracy {scores.ClassifierAccuracy:P1})");
 
 OutputWriter.WriteSummary(new
 {
@@ -59,6 +76,11 @@ OutputWriter.WriteSummary(new
     Guidance = o.Guidance,
     SigmaRel = o.SigmaRel,
     Weights = weights,
+    FdFmnist = scores.FdFmnist,
+    FdFmnistRealSameCount = scores.FdRealSameCount,
+    ClassAgreement = scores.ClassAgreement,
+    EvaluatedSamples = scores.Images,
+    ClassifierTestAccuracy = scores.ClassifierAccuracy,
     TotalWallSeconds = total.Elapsed.TotalSeconds,
 }, o.Output);
 return 0;
