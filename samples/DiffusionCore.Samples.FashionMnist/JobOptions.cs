@@ -13,7 +13,7 @@ internal sealed class JobOptions
 
     public long Seed { get; private set; }
 
-    public long Images { get; private set; } = 192_000;
+    public long Images { get; private set; } = 28_000;
 
     public double? Minutes { get; private set; }
 
@@ -33,11 +33,11 @@ internal sealed class JobOptions
 
     public int Steps { get; private set; } = 18;
 
-    public double Guidance { get; private set; } = 1.0;
+    public double Guidance { get; private set; } = 2.0;
 
     public int SamplesPerClass { get; private set; } = 10;
 
-    public int EvalSamples { get; private set; } = 1_000;
+    public int EvalSamples { get; private set; } = 300;
 
     public string? Folder { get; private set; }
 
@@ -64,7 +64,7 @@ internal sealed class JobOptions
           --run DIR            run directory (checkpoints, snapshots)            [runs/fashion-mnist]
           --out DIR            output directory                                  [<run>/output]
           --seed N             seed of training and sampling                     [0]
-          --images N           training budget in images seen                    [192000]
+          --images N           training budget in images seen                    [28000]
           --minutes M          stop training after M minutes (checkpointed; run again to continue)
           --batch N            batch size                                        [64]
           --channels N         model channels of the UNet                        [32]
@@ -74,9 +74,9 @@ internal sealed class JobOptions
           --sigma-rel X        post-hoc EMA length                               [0.10]
           --sampler S          heun | euler | dpm2m                              [heun]
           --steps N            sampler steps                                     [18]
-          --guidance W         classifier-free guidance scale (1 = none)         [1.0]
+          --guidance W         classifier-free guidance scale (1 = none)         [2.0]
           --per-class N        samples per class in the grid                     [10]
-          --eval-samples N     generated images for FD / class agreement         [1000]
+          --eval-samples N     generated images for FD / class agreement         [300]
           --folder DIR         images to evaluate (evaluate command)
           --threads N          libtorch intra-op threads                         [all cores]
           --bf16               bfloat16 autocast for training and sampling
