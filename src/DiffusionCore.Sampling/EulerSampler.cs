@@ -42,15 +42,6 @@ public sealed class EulerSampler : ISampler
         StochasticityOptions churn = Options.Stochasticity;
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             churn.IsStochastic ? ChurnStep.NoiseReason : null, cancellationToken);
-        return run.Run(run.Initial, (i, xCur) =>
-        {
-            double sigmaNext = run.Sigmas[i + 1];
-            (double sigmaHat, Tensor xHat) = ChurnStep.Apply(run, churn, xCur, run.Sigmas[i]);
-            Tensor denoised = run.Denoise(xHat, sigmaHat);
-            Tensor d = (xHat - denoised) / sigmaHat;
-            Tensor xNext = xHat + (d * (sigmaNext - sigmaHat));
-            run.Report(i, xNext, denoised);
-            return xNext;
-        });
+        return run.Run(run.Initial, (i, xCur) => EdmStep.Apply(run, churn, i, xCur, secondOrder: false));
     }
 }

@@ -42,28 +42,6 @@ public sealed class HeunSampler : ISampler
         StochasticityOptions churn = Options.Stochasticity;
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             churn.IsStochastic ? ChurnStep.NoiseReason : null, cancellationToken);
-        return run.Run(run.Initial, (i, xCur) =>
-        {
-            double sigmaNext = run.Sigmas[i + 1];
-
-            // Lines 4–6: churn.
-            (double sigmaHat, Tensor xHat) = ChurnStep.Apply(run, churn, xCur, run.Sigmas[i]);
-
-            // Lines 7–8: Euler step from σ̂ to σ_{i+1}.
-            Tensor denoised = run.Denoise(xHat, sigmaHat);
-            Tensor d = (xHat - denoised) / sigmaHat;
-            Tensor xNext = xHat + (d * (sigmaNext - sigmaHat));
-
-            // Lines 9–11: second-order correction unless σ_{i+1} = 0.
-            if (sigmaNext != 0)
-            {
-                Tensor denoisedPrime = run.Denoise(xNext, sigmaNext);
-                Tensor dPrime = (xNext - denoisedPrime) / sigmaNext;
-                xNext = xHat + (((d * 0.5) + (dPrime * 0.5)) * (sigmaNext - sigmaHat));
-            }
-
-            run.Report(i, xNext, denoised);
-            return xNext;
-        });
+        return run.Run(run.Initial, (i, xCur) => EdmStep.Apply(run, churn, i, xCur, secondOrder: true));
     }
 }
