@@ -16,7 +16,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_cuda_available();
     [LibraryImport(Lib)] internal static partial int dc_cuda_device_count();
     [LibraryImport(Lib)] internal static partial IntPtr dc_last_error_message();
-    [LibraryImport(Lib)] internal static partial int dc_last_error_kind();
     [LibraryImport(Lib)] internal static partial int dc_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int dc_get_num_threads(out int n);
     [LibraryImport(Lib)] internal static partial long dc_live_tensors();

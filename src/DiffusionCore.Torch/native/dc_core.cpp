@@ -14,7 +14,6 @@ std::atomic<int> g_num_threads_generation{0};
 
 namespace {
 thread_local std::string t_error;
-thread_local int t_error_kind = DC_OK;
 std::atomic<int> g_num_threads{0};  // 0: never set through the shim, keep libtorch's default
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
@@ -38,7 +37,6 @@ int set_error(int kind, const char* message) {
   // Drop anything after a C++ backtrace marker, keep the human part only.
   auto pos = t_error.find("\nException raised from");
   if (pos != std::string::npos) t_error.resize(pos);
-  t_error_kind = kind;
   return kind;
 }
 
@@ -128,7 +126,6 @@ int dc_cuda_device_count(void) {
   try { return at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0; } catch (...) { return 0; }
 }
 const char* dc_last_error_message(void) { return dc::t_error.c_str(); }
-int dc_last_error_kind(void) { return dc::t_error_kind; }
 int64_t dc_live_tensors(void) { return dc::g_live_tensors.load(std::memory_order_relaxed); }
 
 int dc_set_num_threads(int n) {
@@ -183,7 +180,6 @@ int dc_tensor_is_contiguous(dc_tensor t, int mf, int* out) {
   DC_TRY *out = T(t).is_contiguous(dc::memory_format(mf)) ? 1 : 0; DC_CATCH
 }
 
-int dc_tensor_defined(dc_tensor t, int* out) { DC_TRY *out = T(t).defined() ? 1 : 0; DC_CATCH }
 
 int dc_tensor_item_double(dc_tensor t, double* out) { DC_TRY *out = T(t).item<double>(); DC_CATCH }
 int dc_tensor_item_int64(dc_tensor t, int64_t* out) { DC_TRY *out = T(t).item<int64_t>(); DC_CATCH }
