@@ -40,6 +40,30 @@ public static class Torch
         }
     }
 
+    /// <summary>The CPU's reduced-precision matrix features (CPUID leaf 7; <see cref="CpuFeatures.None"/> off x86).</summary>
+    public static CpuFeatures CpuFeatures
+    {
+        get
+        {
+            NativeStatus.Check(NativeMethods.dc_cpu_capabilities(out int flags));
+            return (CpuFeatures)flags;
+        }
+    }
+
+    /// <summary>
+    /// True when the CPU multiplies bfloat16 natively: AVX512-BF16, or AMX-BF16 with tile state enabled by the OS.
+    /// Without either, libtorch emulates bfloat16 products and they are slower than float32.
+    /// </summary>
+    public static bool HasNativeBFloat16
+    {
+        get
+        {
+            var f = CpuFeatures;
+            return f.HasFlag(CpuFeatures.Avx512BFloat16)
+                || (f.HasFlag(CpuFeatures.AmxBFloat16) && f.HasFlag(CpuFeatures.AmxEnabledByOs));
+        }
+    }
+
     /// <summary>Re-seeds <see cref="Generator.Default"/>.</summary>
     public static void ManualSeed(ulong seed) => Generator.Default.Seed(seed);
 

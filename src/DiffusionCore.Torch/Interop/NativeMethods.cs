@@ -137,6 +137,11 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_inference_mode_exit(IntPtr guard);
     [LibraryImport(Lib)] internal static partial int dc_autocast_enter(int devType, int dtype, int enabled, out IntPtr state);
     [LibraryImport(Lib)] internal static partial int dc_autocast_exit(IntPtr state);
+    [LibraryImport(Lib)] internal static partial int dc_set_matmul_precision(int dtype);
+    [LibraryImport(Lib)] internal static partial int dc_get_matmul_precision(out int dtype);
+    [LibraryImport(Lib)] internal static partial int dc_cpu_capabilities(out int flags);
+    [LibraryImport(Lib)] internal static partial int dc_profile_enable(int enabled);
+    [LibraryImport(Lib)] internal static partial int dc_profile_read(int reset, out long nativeNs, out long calls);
 
     [LibraryImport(Lib)] internal static partial int dc_grads_nan_to_num_(IntPtr* parameters, int n);
     [LibraryImport(Lib)] internal static partial int dc_clip_grad_norm_(IntPtr* parameters, int n, double maxNorm, double normType, out double totalNorm);

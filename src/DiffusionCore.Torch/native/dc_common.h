@@ -6,6 +6,7 @@
 #include <c10/util/Exception.h>
 
 #include <atomic>
+#include <chrono>
 #include <new>
 #include <string>
 #include <vector>
@@ -65,10 +66,67 @@ inline void sync_num_threads() {
   }
 }
 
+// Reduced-precision matrix products (dc_precision.cpp): when the calling thread has set a reduced matmul dtype,
+// conv/linear/matmul/bmm/einsum/attention take float32 operands, compute in that dtype and return float32, so every
+// other op (elementwise, normalisation, softmax, the loss) keeps running in float32.
+bool reduced_precision_active(at::ScalarType& st);
+at::Tensor lowp_in(const at::Tensor& t, at::ScalarType st);
+c10::optional<at::Tensor> lowp_in(const c10::optional<at::Tensor>& t, at::ScalarType st);
+bool lowp_eligible(const at::Tensor& a, const at::Tensor& b);
+
+// op(a, b, bias) in the calling thread's reduced matmul precision when it is set and a and b are float32 (the result
+// cast back to float32), else op on the operands as they are.
+template <typename Op>
+at::Tensor with_matmul_precision(const at::Tensor& a, const at::Tensor& b, const c10::optional<at::Tensor>& bias, Op&& op) {
+  at::ScalarType st;
+  if (reduced_precision_active(st) && lowp_eligible(a, b)) return op(a.to(st), b.to(st), lowp_in(bias, st)).to(at::kFloat);
+  return op(a, b, bias);
+}
+
+// Per-thread time spent inside shim calls (libtorch dispatch, kernels, autograd), collected only while profiling is
+// enabled; nested shim calls are counted once. Lets a caller split a step into native time and managed + interop time.
+struct ProfileCounters {
+  int64_t native_ns = 0;
+  int64_t calls = 0;
+  int depth = 0;
+};
+extern std::atomic<bool> g_profile_enabled;
+extern thread_local ProfileCounters t_profile;
+
+class CallTimer {
+ public:
+  CallTimer() {
+    if (C10_UNLIKELY(g_profile_enabled.load(std::memory_order_relaxed))) {
+      counted_ = true;
+      if (t_profile.depth++ == 0) {
+        active_ = true;
+        start_ = std::chrono::steady_clock::now();
+      }
+    }
+  }
+  ~CallTimer() {
+    if (C10_UNLIKELY(counted_)) {
+      if (active_) {
+        t_profile.native_ns +=
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+        t_profile.calls += 1;
+      }
+      t_profile.depth--;
+    }
+  }
+  CallTimer(const CallTimer&) = delete;
+  CallTimer& operator=(const CallTimer&) = delete;
+
+ private:
+  bool counted_ = false;
+  bool active_ = false;
+  std::chrono::steady_clock::time_point start_{};
+};
+
 }  // namespace dc
 
 // Every exported body runs between DC_TRY and DC_CATCH: no exception escapes extern "C".
-#define DC_TRY try { dc::sync_num_threads();
+#define DC_TRY try { dc::CallTimer dc_call_timer_; dc::sync_num_threads();
 #define DC_CATCH                                                                         \
   }                                                                                      \
   catch (const c10::OutOfMemoryError& e) {                                               \

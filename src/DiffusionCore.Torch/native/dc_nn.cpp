@@ -1,6 +1,9 @@
 // Neural-network functional ops: convolution, pooling, resampling, padding, normalisation, attention, warping.
 #include "dc_common.h"
 
+#include <cmath>
+#include <limits>
+
 #include <torch/csrc/api/include/torch/version.h>
 
 using dc::T;
@@ -10,15 +13,26 @@ extern "C" {
 int dc_conv2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, const int64_t* padding, const int64_t* dilation,
               int64_t groups, dc_tensor* out) {
   DC_TRY
-  DC_OUT(at::conv2d(T(x), T(w), dc::opt(b), dc::ints(stride, 2), dc::ints(padding, 2), dc::ints(dilation, 2), groups));
+  DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), [&](const at::Tensor& i, const at::Tensor& k, const c10::optional<at::Tensor>& bias) {
+    return at::conv2d(i, k, bias, dc::ints(stride, 2), dc::ints(padding, 2), dc::ints(dilation, 2), groups);
+  }));
   DC_CATCH
 }
 
 int dc_conv_transpose2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, const int64_t* padding,
                         const int64_t* output_padding, int64_t groups, const int64_t* dilation, dc_tensor* out) {
   DC_TRY
-  DC_OUT(at::conv_transpose2d(T(x), T(w), dc::opt(b), dc::ints(stride, 2), dc::ints(padding, 2), dc::ints(output_padding, 2),
-                              groups, dc::ints(dilation, 2)));
+  auto op = [&](const at::Tensor& i, const at::Tensor& k, const c10::optional<at::Tensor>& bias) {
+    return at::conv_transpose2d(i, k, bias, dc::ints(stride, 2), dc::ints(padding, 2), dc::ints(output_padding, 2), groups,
+                                dc::ints(dilation, 2));
+  };
+  // libtorch 1.13's CPU kernel rejects bfloat16 transposed convolutions (it checks the weight as a forward conv's:
+  // "expected input[...] to have 4 channels"), so there they stay float32 under a reduced matmul precision.
+  if (TORCH_VERSION_MAJOR < 2 && T(x).is_cpu()) {
+    DC_OUT(op(T(x), T(w), dc::opt(b)));
+  } else {
+    DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), op));
+  }
   DC_CATCH
 }
 
@@ -64,6 +78,24 @@ int dc_layer_norm(dc_tensor x, const int64_t* shape, int ndim, dc_tensor w, dc_t
 
 int dc_sdpa(dc_tensor q, dc_tensor k, dc_tensor v, dc_tensor mask, int causal, dc_tensor* out) {
   DC_TRY
+  at::ScalarType st;
+  if (dc::reduced_precision_active(st) && dc::lowp_eligible(T(q), T(k)) && T(v).scalar_type() == at::kFloat) {
+    // Reduced matmul precision: both products in bfloat16/float16, the softmax (and the mask) in float32
+    // (softmax(q kᵀ / √d + mask) v, Vaswani et al. 2017, eq. 1).
+    const double scale = 1.0 / std::sqrt(static_cast<double>(T(q).size(-1)));
+    auto scores = at::matmul(T(q).to(st), T(k).to(st).transpose(-2, -1)).to(at::kFloat).mul_(scale);
+    if (causal != 0) {
+      auto keep = at::ones({scores.size(-2), scores.size(-1)}, scores.options().dtype(at::kBool)).tril();
+      scores = scores.masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity());
+    }
+    auto m = dc::opt(mask);
+    if (m.has_value()) {
+      scores = m->scalar_type() == at::kBool ? scores.masked_fill(m->logical_not(), -std::numeric_limits<float>::infinity())
+                                             : scores + *m;
+    }
+    DC_OUT(at::matmul(at::softmax(scores, -1).to(st), T(v).to(st)).to(at::kFloat));
+    return DC_OK;
+  }
 #if TORCH_VERSION_MAJOR >= 2
   DC_OUT(at::scaled_dot_product_attention(T(q), T(k), T(v), dc::opt(mask), 0.0, causal != 0));
 #else

@@ -269,11 +269,38 @@ int dc_max_dim(int op, dc_tensor a, int64_t dim, int keepdim, dc_tensor* values,
 
 int dc_cumsum(dc_tensor a, int64_t dim, dc_tensor* out) { DC_TRY DC_OUT(at::cumsum(T(a), dim)); DC_CATCH }
 
-int dc_matmul(dc_tensor a, dc_tensor b, dc_tensor* out) { DC_TRY DC_OUT(at::matmul(T(a), T(b))); DC_CATCH }
-int dc_bmm(dc_tensor a, dc_tensor b, dc_tensor* out) { DC_TRY DC_OUT(at::bmm(T(a), T(b))); DC_CATCH }
-int dc_linear(dc_tensor x, dc_tensor w, dc_tensor b, dc_tensor* out) { DC_TRY DC_OUT(at::linear(T(x), T(w), dc::opt(b))); DC_CATCH }
+// Matrix products honour the calling thread's reduced matmul precision (dc_precision.cpp): float32 operands are
+// multiplied in bfloat16/float16 and the product comes back as float32.
+int dc_matmul(dc_tensor a, dc_tensor b, dc_tensor* out) {
+  DC_TRY
+  DC_OUT(dc::with_matmul_precision(T(a), T(b), c10::nullopt, [](const at::Tensor& x, const at::Tensor& y, const auto&) { return at::matmul(x, y); }));
+  DC_CATCH
+}
+int dc_bmm(dc_tensor a, dc_tensor b, dc_tensor* out) {
+  DC_TRY
+  DC_OUT(dc::with_matmul_precision(T(a), T(b), c10::nullopt, [](const at::Tensor& x, const at::Tensor& y, const auto&) { return at::bmm(x, y); }));
+  DC_CATCH
+}
+int dc_linear(dc_tensor x, dc_tensor w, dc_tensor b, dc_tensor* out) {
+  DC_TRY
+  DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), [](const at::Tensor& i, const at::Tensor& k, const c10::optional<at::Tensor>& bias) {
+    return at::linear(i, k, bias);
+  }));
+  DC_CATCH
+}
 int dc_einsum(const char* eq, const dc_tensor* ts, int n, dc_tensor* out) {
-  DC_TRY DC_OUT(at::einsum(eq, dc::tensors(ts, n))); DC_CATCH
+  DC_TRY
+  auto operands = dc::tensors(ts, n);
+  at::ScalarType st;
+  bool lowp = dc::reduced_precision_active(st) && n >= 2;
+  for (const auto& t : operands) lowp = lowp && t.scalar_type() == at::kFloat;
+  if (lowp) {
+    for (auto& t : operands) t = t.to(st);
+    DC_OUT(at::einsum(eq, operands).to(at::kFloat));
+  } else {
+    DC_OUT(at::einsum(eq, operands));
+  }
+  DC_CATCH
 }
 
 int dc_reshape(dc_tensor a, const int64_t* s, int n, dc_tensor* out) { DC_TRY DC_OUT(T(a).reshape(dc::ints(s, n))); DC_CATCH }

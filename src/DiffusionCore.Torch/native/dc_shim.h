@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 3
+#define DC_ABI_VERSION 4
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
@@ -216,6 +216,18 @@ DC_API int dc_image_encode_png(dc_tensor t, uint8_t** out_data, int64_t* out_nby
 // dc_image_buffer_free.
 DC_API int dc_image_encode_jpeg(dc_tensor t, int quality, uint8_t** out_data, int64_t* out_nbytes);
 DC_API void dc_image_buffer_free(uint8_t* data);
+
+// ---- reduced-precision matrix products, CPU capabilities, native-time profile (dc_precision.cpp) ----
+// dtype -1 turns it off; bfloat16 or float16: on the calling thread, conv2d, conv_transpose2d, linear, matmul, bmm,
+// einsum and sdpa with float32 operands compute in that dtype and return float32 (autograd casts gradients back).
+// conv_transpose2d stays float32 on the CPU with libtorch 1.x (its CPU kernel rejects bfloat16 transposed convs).
+DC_API int dc_set_matmul_precision(int dtype);
+DC_API int dc_get_matmul_precision(int* out);
+// Bit 0 AVX512-BF16, bit 1 AMX-BF16, bit 2 AVX512F, bit 3 OS saves AMX tile state; 0 on non-x86 CPUs.
+DC_API int dc_cpu_capabilities(int* out);
+// Profiling of time spent inside shim calls: enable is process-wide, counters are per calling thread.
+DC_API int dc_profile_enable(int enabled);
+DC_API int dc_profile_read(int reset, int64_t* native_ns, int64_t* calls);
 
 // ---- linear algebra (dc_linalg.cpp) ----
 // Symmetric eigendecomposition (torch.linalg.eigh): ascending eigenvalues [..., n] and eigenvectors as columns
