@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiffusionCore.Torch;
 
 namespace DiffusionCore.Samples.FashionMnist;
 
@@ -43,7 +44,7 @@ internal sealed class JobOptions
 
     public int Threads { get; private set; } = Math.Max(1, Environment.ProcessorCount);
 
-    public bool BFloat16 { get; private set; }
+    public ComputePrecision Precision { get; private set; } = ComputePrecision.Auto;
 
     public string Output => OutputDirectory ?? Path.Combine(RunDirectory, "output");
 
@@ -79,7 +80,8 @@ internal sealed class JobOptions
           --eval-samples N     generated images for FD / class agreement         [300]
           --folder DIR         images to evaluate (evaluate command)
           --threads N          libtorch intra-op threads                         [all cores]
-          --bf16               bfloat16 autocast for training and sampling
+          --precision P        products (conv, linear, attention) in: auto (default: bfloat16 on a CPU with AMX or
+                               AVX512-BF16, else float32), fp32, bf16
         """;
 
     public static JobOptions Parse(string[] args)
@@ -101,7 +103,6 @@ internal sealed class JobOptions
         {
             string key = args[i];
             if (key is "--help" or "-h") { o.Command = "help"; continue; }
-            if (key == "--bf16") { o.BFloat16 = true; continue; }
             if (i + 1 >= args.Length) throw new ArgumentException($"Option {key} needs a value.");
             string v = args[++i];
             switch (key)
@@ -123,6 +124,15 @@ internal sealed class JobOptions
                 case "--per-class": o.SamplesPerClass = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 case "--eval-samples": o.EvalSamples = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 case "--folder": o.Folder = v; break;
+                case "--precision":
+                    o.Precision = v switch
+                    {
+                        "auto" => ComputePrecision.Auto,
+                        "fp32" or "float32" => ComputePrecision.Float32,
+                        "bf16" or "bfloat16" => ComputePrecision.BFloat16,
+                        _ => throw new ArgumentException($"--precision {v}: use auto, fp32 or bf16."),
+                    };
+                    break;
                 case "--threads": o.Threads = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"Unknown option {key} (--help lists the options).");
             }

@@ -51,9 +51,9 @@ internal static class SampleStage
         double[] sigmas = SigmaSchedules.Karras(o.Steps);
         ISampler sampler = o.Sampler switch
         {
-            "euler" => new EulerSampler(),
-            "dpm2m" => new DpmSolverPlusPlus2MSampler(),
-            _ => new HeunSampler(),
+            "euler" => new EulerSampler(new EulerOptions { Precision = o.Precision }),
+            "dpm2m" => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
+            _ => new HeunSampler(new HeunOptions { Precision = o.Precision }),
         };
         IDenoiser guided = o.Guidance == 1.0 ? denoiser : new ClassifierFreeGuidance(denoiser, o.Guidance, Unconditional.ZeroClassLabels());
         var parts = new List<Tensor>();
@@ -68,7 +68,6 @@ internal static class SampleStage
                 using var scope = new TensorScope();
                 Tensor labels = Tensor.FromArray(classes.Skip(start).Take(n).Select(c => (long)c).ToArray()).OneHot(FashionMnistModel.Classes).To(DType.Float32);
                 Tensor x = Latents.Initial(noise, [n, 1, FashionMnistModel.Resolution, FashionMnistModel.Resolution], sigmas);
-                using AutocastScope? autocast = o.BFloat16 ? new AutocastScope() : null;
                 SamplingResult r = sampler.Sample(guided, x, sigmas, Conditioning.FromClassLabels(labels), noise);
                 nfe = r.FunctionEvaluations;
                 parts.Add(r.Samples.Clamp(-1, 1).DetachFromScope());

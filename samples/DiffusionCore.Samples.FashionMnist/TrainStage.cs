@@ -33,7 +33,7 @@ internal static class TrainStage
             SnapshotIntervalImages = Math.Max(o.Batch, o.Images / 16 / o.Batch * o.Batch),
             LogIntervalImages = o.Batch * 20L,
             KeepCheckpoints = 2,
-            BFloat16Autocast = o.BFloat16,
+            Precision = o.Precision,
         };
 
         try

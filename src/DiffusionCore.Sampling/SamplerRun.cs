@@ -4,7 +4,8 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Sampling;
 
 /// <summary>
-/// The machinery every sampler shares: argument checks, inference mode, the state dtype, one <see cref="TensorScope"/>
+/// The machinery every sampler shares: argument checks, inference mode, the product precision of denoiser calls, the
+/// state dtype, one <see cref="TensorScope"/>
 /// per step (memory stays flat), cancellation, progress and the NFE count. Not thread-safe; one per run.
 /// </summary>
 internal sealed class SamplerRun : IDisposable
@@ -17,6 +18,7 @@ internal sealed class SamplerRun : IDisposable
     private readonly InferenceModeScope? _inference;
     private readonly TensorScope _scope;
     private readonly DType _inputDType;
+    private readonly ComputePrecision _precision;
     private readonly long[] _shape;
 
     // noiseRequiredBecause: null when the run draws no noise; otherwise why noise is needed (for the error message).
@@ -66,6 +68,7 @@ internal sealed class SamplerRun : IDisposable
         StateDType = options.StateDType;
         _inputDType = x.DType;
         Device = x.Device;
+        _precision = options.Precision.Resolve(Device) == DType.BFloat16 ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
         _inference = options.UseInferenceMode ? new InferenceModeScope() : null;
         _scope = new TensorScope();
         try
@@ -96,7 +99,12 @@ internal sealed class SamplerRun : IDisposable
     public Tensor Denoise(Tensor x, double sigma)
     {
         Tensor s = Tensor.Full([_shape[0]], sigma, StateDType, Device);
-        Tensor d = _denoiser.Denoise(x, s, _conditioning);
+        Tensor d;
+        using (_precision.Enter(Device))
+        {
+            d = _denoiser.Denoise(x, s, _conditioning);
+        }
+
         FunctionEvaluations++;
         if (!d.Shape.AsSpan().SequenceEqual(_shape))
         {

@@ -50,7 +50,7 @@ public partial class DiffusionTrainer
                 }
 
                 Tensor perSample;
-                using (_options.BFloat16Autocast ? new AutocastScope(_device.Type, DType.BFloat16) : null)
+                using (_options.Precision.Enter(_device))
                 {
                     perSample = Loss.Compute(images, draw.Narrow(r * roundSize, roundSize), CreateConditioning(onDevice), CreateMask(onDevice, maskGenerator));
                 }

@@ -159,7 +159,8 @@ public partial class DiffusionTrainer : IDisposable
         if (_options.Resume && !_resumeAttempted) TryResume();
         bool wasTraining = Network.IsTraining;
         long parameterCount = Network.NumParameters(trainableOnly: true);
-        TrainingLog.Started(_logger, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount);
+        TrainingLog.Started(_logger, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount,
+            _options.Precision.Resolve(_device) == DType.BFloat16 ? "bfloat16" : "float32");
 
         var clock = Stopwatch.StartNew();
         long startImages = ImagesSeen;

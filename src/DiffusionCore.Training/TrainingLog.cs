@@ -5,8 +5,8 @@ namespace DiffusionCore.Training;
 /// <summary>Source-generated log messages of training and checkpoints.</summary>
 internal static partial class TrainingLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training started at {ImagesSeen} of {TotalImages} images (batch {BatchSize} in {Rounds} round(s), {Parameters} parameters)")]
-    public static partial void Started(ILogger logger, long imagesSeen, long totalImages, int batchSize, int rounds, long parameters);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training started at {ImagesSeen} of {TotalImages} images (batch {BatchSize} in {Rounds} round(s), {Parameters} parameters, {Precision} products)")]
+    public static partial void Started(ILogger logger, long imagesSeen, long totalImages, int batchSize, int rounds, long parameters, string precision);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{ImagesSeen}/{TotalImages} images: loss {Loss:F5}, lr {LearningRate:G4}, {ImagesPerSecond:F1} images/s")]
     public static partial void Progress(ILogger logger, long imagesSeen, long totalImages, double loss, double learningRate, double imagesPerSecond);

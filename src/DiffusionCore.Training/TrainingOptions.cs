@@ -1,3 +1,5 @@
+using DiffusionCore.Torch;
+
 namespace DiffusionCore.Training;
 
 /// <summary>
@@ -52,8 +54,13 @@ public sealed class TrainingOptions
     /// <summary>Global gradient-norm clipping threshold (null = none); applied after non-finite gradients are zeroed.</summary>
     public double? GradientClipNorm { get; set; }
 
-    /// <summary>Runs the forward pass and the loss under bfloat16 autocast (parameters, gradients and optimizer stay float32).</summary>
-    public bool BFloat16Autocast { get; set; }
+    /// <summary>
+    /// Precision of the network's products in the forward pass (and so in its backward): <see cref="ComputePrecision.Auto"/>
+    /// (default) runs convolutions, linear layers and attention in bfloat16 on a CPU with native bfloat16 (AMX or
+    /// AVX512-BF16) and float32 elsewhere. Parameters, gradients, optimizer state, normalisations and the loss stay
+    /// float32 in every mode (mixed precision, Micikevicius et al. 2018; see <see cref="MatmulPrecisionScope"/>).
+    /// </summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Auto;
 
     /// <summary>Images between checkpoints (0 = only at the end and on cancellation).</summary>
     public long CheckpointIntervalImages { get; set; }

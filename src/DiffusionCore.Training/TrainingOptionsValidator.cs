@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiffusionCore.Torch;
 using Microsoft.Extensions.Options;
 
 namespace DiffusionCore.Training;
@@ -55,6 +56,11 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         if (options.KeepCheckpoints < 1) Fail($"KeepCheckpoints is {options.KeepCheckpoints}: keep at least one checkpoint, or a run cannot resume.");
         if (options.SnapshotIntervalImages < 0) Fail($"SnapshotIntervalImages is {options.SnapshotIntervalImages}: use 0 for no snapshots.");
         if (options.LogIntervalImages < 0) Fail($"LogIntervalImages is {options.LogIntervalImages}: use 0 to log every step.");
+        if (!Enum.IsDefined(options.Precision))
+        {
+            Fail($"Precision {options.Precision} is not one of {string.Join(", ", Enum.GetNames<ComputePrecision>())}.");
+        }
+
         if (!Enum.IsDefined(options.Optimizer)) Fail($"Optimizer {options.Optimizer} is not one of {string.Join(", ", Enum.GetNames<TrainingOptimizer>())}.");
         if (!Enum.IsDefined(options.LearningRateSchedule))
         {
