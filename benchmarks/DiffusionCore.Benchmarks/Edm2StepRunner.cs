@@ -5,44 +5,92 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-step [steps] [warmup]</c>: runs <see cref="Edm2UNetWorkload"/> for a number of steps and prints the
-/// median and mean ms/step and the process's peak resident set size (VmHWM from /proc/self/status), which
-/// BenchmarkDotNet cannot report.
+/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--channels-last] [--profile] [--rss-every N]</c>:
+/// runs <see cref="Edm2UNetWorkload"/> for a number of steps and prints the median and mean ms/step and the process's
+/// peak resident set size (VmHWM from /proc/self/status), which BenchmarkDotNet cannot report. <c>--profile</c> splits
+/// every step into time inside native shim calls (libtorch) and the rest (managed code + interop), see
+/// <see cref="NativeProfile"/>; <c>--rss-every N</c> prints the current and peak RSS every N steps (leak check).
 /// </summary>
 internal static class Edm2StepRunner
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        int steps = args.Count > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-        int warmup = args.Count > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        var positional = new List<int>();
+        bool mainJob = false, profile = false, channelsLast = false;
+        int rssEvery = 0;
+        var precision = StepPrecision.Float32;
+        for (int i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--net": mainJob = Value(args, ref i) switch { "main" => true, "bench" => false, var v => throw new ArgumentException($"--net must be bench or main, not '{v}'.") }; break;
+                case "--precision": precision = StepPrecisionExtensions.Parse(Value(args, ref i)); break;
+                case "--profile": profile = true; break;
+                case "--channels-last": channelsLast = true; break;
+                case "--rss-every": rssEvery = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
+            }
+        }
+
+        int steps = positional.Count > 0 ? positional[0] : 10;
+        int warmup = positional.Count > 1 ? positional[1] : 2;
         int threads = BenchEnvironment.Apply();
-        using var work = new Edm2UNetWorkload();
+        using var work = new Edm2UNetWorkload(mainJob, precision, channelsLast);
         for (int i = 0; i < warmup; i++) work.Step();
 
         var times = new double[steps];
+        var native = new double[steps];
+        long calls = 0;
+        NativeProfile.Enabled = profile;
+        NativeProfile.Read(reset: true);
         for (int i = 0; i < steps; i++)
         {
             long start = Stopwatch.GetTimestamp();
             work.Step();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            NativeTimeSample s = NativeProfile.Read(reset: true);
+            native[i] = s.NativeNanoseconds / 1e6;
+            calls += s.Calls;
+            if (rssEvery > 0 && (i + 1) % rssEvery == 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {i + 1}: {times[i]:F1} ms, RSS {Status("VmRSS:")}, peak {Status("VmHWM:")}, live tensors {TorchLib.LiveTensorCount}"));
+            }
         }
 
+        NativeProfile.Enabled = false;
+        double totalWall = times.Sum();
         Array.Sort(times);
         double median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edm2_unet_fwd_bwd 32x32x3 batch {Edm2UNetWorkload.Batch} ch 64 mult [1,2,2] blocks 2 attn 16: {work.ParameterCount} parameters, " +
-            $"threads {threads}, libtorch {TorchLib.Version}"));
+            $"edm2_unet_fwd_bwd {work.Description}, {precision}{(channelsLast ? ", channels-last" : "")}: {work.ParameterCount} parameters, threads {threads}, libtorch {TorchLib.Version}, CPU features {TorchLib.CpuFeatures}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"steps {steps} (warm-up {warmup}): median {median:F1} ms/step, mean {times.Average():F1} ms/step, min {times[0]:F1}, max {times[^1]:F1}"));
-        Console.WriteLine($"peak RSS (VmHWM): {PeakRss()}");
+        if (profile)
+        {
+            double totalNative = native.Sum();
+            double outside = totalWall - totalNative;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"profile: native (libtorch + shim) {totalNative / steps:F1} ms/step, managed + interop {outside / steps:F2} ms/step " +
+                $"= {100 * outside / totalWall:F2} % of the step, {calls / (double)steps:F0} native calls/step " +
+                $"({1e6 * outside / calls:F0} ns outside native per call)"));
+        }
+
+        Console.WriteLine($"peak RSS (VmHWM): {Status("VmHWM:")}");
         return 0;
     }
 
-    private static string PeakRss()
+    private static string Value(IReadOnlyList<string> args, ref int i)
+    {
+        if (i + 1 >= args.Count) throw new ArgumentException($"{args[i]} needs a value.");
+        return args[++i];
+    }
+
+    private static string Status(string key)
     {
         const string path = "/proc/self/status";
         if (!File.Exists(path)) return "unavailable (no /proc/self/status)";
-        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? "unavailable" : line["VmHWM:".Length..].Trim();
+        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line is null ? "unavailable" : line[key.Length..].Trim();
     }
 }
