@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the solution (Release), after installing missing system packages.
-# Prints a closing line "Tests: N passed, N failed, N skipped" summed over all test assemblies.
+# Runs every test of the solution (Release), after installing missing system packages, then the NuGet package smoke
+# test (eng/package-smoke.sh: pack, build a fresh console app against the packages, train and sample; set
+# DIFFUSIONCORE_SKIP_PACKAGE_SMOKE=1 to skip it). Prints a closing line "Tests: N passed, N failed, N skipped" summed over
+# all test assemblies, the package smoke test counting as one test. Exits non-zero if either fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eng/ensure-deps.sh
@@ -21,9 +23,21 @@ for f in "$results"/*.trx; do
   t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
   e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
-echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [[ $status -eq 0 && $passed -eq 0 ]]; then
+  echo "Tests: 0 passed, ${failed} failed, ${skipped} skipped"
   echo "No test ran." >&2
   exit 1
 fi
+
+if [[ "${DIFFUSIONCORE_SKIP_PACKAGE_SMOKE:-0}" != "1" ]]; then
+  echo "Package smoke test (eng/package-smoke.sh):"
+  if eng/package-smoke.sh; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    [[ $status -ne 0 ]] || status=1
+  fi
+fi
+
+echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status

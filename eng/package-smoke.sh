@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Consumer proof for the NuGet packages (docs/packages.md):
+#   1. `dotnet pack DiffusionCore.Packages.slnf -c Release -o <tmp>/feed` (one package per src project, with symbols);
+#   2. checks each .nupkg holds lib/net10.0/<id>.dll and .xml and README.md, that a .snupkg sits next to it, and that
+#      DiffusionCore.Torch carries runtimes/linux-x64/native/libdiffusioncore_native.so;
+#   3. `dotnet new console` in a temp directory, with a nuget.config whose sources are the local feed (for the
+#      DiffusionCore* ids only) and the feeds of the repository's nuget.config (for everything else), and
+#      PackageReferences to DiffusionCore.Torch, DiffusionCore, .Networks, .Training and .Sampling at the exact version;
+#   4. builds it (warnings as errors) and runs eng/package-smoke/Program.cs: writes synthetic 8x8 PNGs, loads them as
+#      an ImageFolderDataset, trains a tiny EDM2 UNet for a few steps, then checks the shape and finiteness of a Heun
+#      sample.
+# The consumer restores into its own NUGET_PACKAGES folder, so a DiffusionCore 0.1.0 left in ~/.nuget/packages by an
+# earlier build can never stand in for the packages just packed. Everything lives in one mktemp directory, removed
+# on exit (set KEEP_SMOKE_DIR=1 to keep it). Exits non-zero on any failure, printing the failing step's log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/diffusioncore-package-smoke.XXXXXX")
+cleanup() {
+  if [[ "${KEEP_SMOKE_DIR:-0}" == "1" ]]; then echo "package-smoke: kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+feed="$work/feed"
+app="$work/consumer"
+start=$SECONDS
+
+# Runs a step quietly into $work/<name>.log; on failure prints the log's tail and stops.
+step() {
+  local name=$1; shift
+  if ! "$@" >"$work/$name.log" 2>&1; then
+    echo "package-smoke: FAILED at '$name' ($*); last lines of its log:" >&2
+    tail -n 40 "$work/$name.log" >&2
+    exit 1
+  fi
+}
+fail() { echo "package-smoke: FAILED: $*" >&2; exit 1; }
+
+eng/ensure-deps.sh
+
+# 1. Pack.
+step pack dotnet pack DiffusionCore.Packages.slnf -c Release -o "$feed" -nologo
+version=$(dotnet msbuild src/DiffusionCore.Torch/DiffusionCore.Torch.csproj -getProperty:Version)
+
+# 2. Every src project has a package with its assembly, XML docs, README and a symbols package.
+ids=()
+for proj in src/*/*.csproj; do
+  id=$(basename "$proj" .csproj)
+  ids+=("$id")
+  nupkg="$feed/$id.$version.nupkg"
+  [[ -f "$nupkg" ]] || fail "no package $id.$version.nupkg in the feed"
+  [[ -f "$feed/$id.$version.snupkg" ]] || fail "no symbols package $id.$version.snupkg"
+  listing=$(unzip -Z1 "$nupkg")
+  for entry in "lib/net10.0/$id.dll" "lib/net10.0/$id.xml" README.md; do
+    grep -qxF "$entry" <<<"$listing" || fail "$id.$version.nupkg lacks $entry"
+  done
+done
+listing=$(unzip -Z1 "$feed/DiffusionCore.Torch.$version.nupkg")   # not piped into grep -q: SIGPIPE under pipefail
+grep -qxF runtimes/linux-x64/native/libdiffusioncore_native.so <<<"$listing" \
+  || fail "DiffusionCore.Torch.$version.nupkg lacks runtimes/linux-x64/native/libdiffusioncore_native.so"
+echo "package-smoke: packed ${#ids[@]} packages at $version with symbols ($((SECONDS - start)) s)"
+
+# 3. A fresh console app outside the repository (empty Directory.* files stop MSBuild from looking further up).
+for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' >"$work/$f"; done
+step new dotnet new console -o "$app" -n SmokeConsumer --no-restore
+upstream=$(dotnet nuget list source --format short --configfile "$repo/nuget.config" | awk '$1 == "E" { print $2 }')
+[[ -n "$upstream" ]] || fail "no enabled package source in $repo/nuget.config"
+{
+  echo '<?xml version="1.0" encoding="utf-8"?>'
+  echo '<configuration>'
+  echo '  <packageSources>'
+  echo '    <clear />'
+  echo "    <add key=\"diffusioncore-local\" value=\"$feed\" />"
+  i=0; for url in $upstream; do i=$((i + 1)); echo "    <add key=\"upstream-$i\" value=\"$url\" />"; done
+  echo '  </packageSources>'
+  echo '  <packageSourceMapping>'
+  echo '    <packageSource key="diffusioncore-local"><package pattern="DiffusionCore*" /></packageSource>'
+  i=0; for url in $upstream; do i=$((i + 1)); echo "    <packageSource key=\"upstream-$i\"><package pattern=\"*\" /></packageSource>"; done
+  echo '  </packageSourceMapping>'
+  echo '</configuration>'
+} >"$app/nuget.config"
+refs=""
+for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Networks DiffusionCore.Training DiffusionCore.Sampling; do
+  refs+="    <PackageReference Include=\"$id\" Version=\"[$version]\" />"$'\n'
+done
+sed -i "s#^</Project>#  <ItemGroup>\n${refs//$'\n'/\\n}  </ItemGroup>\n</Project>#" "$app/SmokeConsumer.csproj"
+grep -q 'Include="DiffusionCore.Sampling"' "$app/SmokeConsumer.csproj" || fail "could not add the PackageReferences"
+cp eng/package-smoke/Program.cs "$app/Program.cs"
+
+# 4. Build against the packages only (own package cache), then run.
+build_start=$SECONDS
+step build env NUGET_PACKAGES="$work/packages" dotnet build "$app" -c Release -nologo -warnaserror
+echo "package-smoke: consumer restored and built from the feed ($((SECONDS - build_start)) s)"
+set +e
+env -u DIFFUSIONCORE_NATIVE dotnet "$app/bin/Release/net10.0/SmokeConsumer.dll" "$work/run" 2>&1 | sed 's/^/  /'
+status=${PIPESTATUS[0]}
+set -e
+[[ $status -eq 0 ]] || fail "the consumer program exited with $status"
+echo "package-smoke: OK ($((SECONDS - start)) s)"

@@ -1,0 +1,111 @@
+// The consumer proof run by eng/package-smoke.sh: a fresh console app that references the packed DiffusionCore
+// packages (never the projects) writes 64 synthetic 8×8 PNGs, loads them as an ImageFolderDataset, trains a tiny EDM2
+// UNet for a few steps with DiffusionTrainer and samples with Heun.
+// Exits non-zero on any failure.
+using System.Globalization;
+using DiffusionCore;
+using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Sampling;
+using DiffusionCore.Schedules;
+using DiffusionCore.Torch;
+using DiffusionCore.Torch.Imaging;
+using DiffusionCore.Training;
+using DiffusionCore.Training.Data;
+using DiffusionCore.Training.Losses;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+const int Size = 8, Batch = 16, Steps = 12, SampleCount = 4;
+
+// The shim must come from the DiffusionCore.Torch package's native asset, copied under runtimes/linux-x64/native/.
+string packagedShim = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libdiffusioncore_native.so");
+if (!File.Exists(packagedShim))
+{
+    Console.Error.WriteLine($"FAIL: the packaged native shim is not at {packagedShim}");
+    return 1;
+}
+
+Torch.EnsureLoaded();
+Console.WriteLine($"libtorch {Torch.Version}, shim ABI {Torch.AbiVersion}, {Torch.NumThreads} thread(s)");
+
+string runDirectory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), $"dc-smoke-run-{Environment.ProcessId}");
+using var scope = new TensorScope();
+
+// Training images the way a user brings their own: a folder of PNGs, written and then decoded by the native shim.
+string imageDirectory = Path.Combine(runDirectory, "images");
+WriteSyntheticImages(imageDirectory, count: 64, size: Size, seed: 1);
+ImageFolderDataset data = ImageFolderDataset.Load(new ImageFolderOptions { Root = imageDirectory, Resolution = Size, Channels = 1 });
+if (data.Count != 64 || data.Channels != 1 || data.Height != Size || data.Width != Size)
+{
+    Console.Error.WriteLine($"FAIL: the image folder dataset read {data.Count} images of {data.Channels}x{data.Height}x{data.Width}");
+    return 1;
+}
+
+Console.WriteLine($"wrote and loaded {data.Count} PNG images of {data.Height}x{data.Width} as an ImageFolderDataset");
+using var init = new Generator(seed: 7);
+using var net = new Edm2Denoiser(new Edm2UNetOptions
+{
+    ImgResolution = Size,
+    ImgChannels = 1,
+    LabelDim = 0,
+    ModelChannels = 16,
+    ChannelMult = [1, 2],
+    NumBlocks = 1,
+    AttentionResolutions = [4],
+    ChannelsPerHead = 16,
+    LogVarianceChannels = 16,
+}, init);
+
+var options = new TrainingOptions
+{
+    RunDirectory = runDirectory,
+    Seed = 1,
+    TotalImages = Batch * Steps,
+    BatchSize = Batch,
+    LearningRate = 0.01,
+    LearningRateSchedule = LearningRateScheduleKind.Constant,
+};
+var losses = new List<double>();
+using (var trainer = new DiffusionTrainer(net, new Edm2Loss(net), data, options))
+{
+    TrainingResult result = trainer.Run(new SynchronousProgress<TrainingProgress>(p => losses.Add(p.Loss)));
+    if (!result.Completed || result.ImagesSeen != Batch * Steps || losses.Count != Steps || !losses.All(double.IsFinite))
+    {
+        Console.Error.WriteLine($"FAIL: training did not complete cleanly ({result}, losses [{string.Join(", ", losses)}])");
+        return 1;
+    }
+}
+
+Console.WriteLine($"trained {Steps} steps of {Batch} images: loss {losses[0]:F4} -> {losses[^1]:F4}");
+
+net.Eval();
+double[] sigmas = SigmaSchedules.Karras(8);
+using var noise = new PerSampleNoiseSource([11UL, 12UL, 13UL, 14UL]);
+Tensor x = Latents.Initial(noise, [SampleCount, 1, Size, Size], sigmas);
+SamplingResult sampled = new HeunSampler().Sample(net, x, sigmas, noise: noise);
+long[] shape = sampled.Samples.Shape;
+bool finite = sampled.Samples.IsFinite().All().ToBoolean();
+Console.WriteLine($"sampled shape [{string.Join(", ", shape)}] with {sampled.FunctionEvaluations} denoiser calls, finite: {finite}");
+if (!shape.SequenceEqual(new long[] { SampleCount, 1, Size, Size }) || !finite)
+{
+    Console.Error.WriteLine("FAIL: the samples have the wrong shape or are not finite");
+    return 1;
+}
+
+Console.WriteLine("package smoke test: OK");
+return 0;
+
+// Writes synthetic 8-bit grey PNGs (random diagonal gradients, so there is something to learn).
+static void WriteSyntheticImages(string directory, int count, int size, ulong seed)
+{
+    Directory.CreateDirectory(directory);
+    using var g = new Generator(seed);
+    using var scope = new TensorScope();
+    Tensor ramp = Tensor.Arange(size, DType.Float32) * (2.0 / (size - 1)) - 1;          // [size] in [−1, 1]
+    Tensor diagonal = (ramp.Reshape(1, 1, size, 1) + ramp.Reshape(1, 1, 1, size)) * 0.5;
+    Tensor images = diagonal * (Tensor.Rand([count, 1, 1, 1], g) * 2 - 1);              // [count, 1, size, size]
+    Tensor pixels = ((images + 1) * 127.5).Round().Clamp(0, 255).To(DType.UInt8);
+    for (int i = 0; i < count; i++)
+    {
+        ImageCodec.WritePng(pixels[i], Path.Combine(directory, $"{i:D3}.png"));
+    }
+}
