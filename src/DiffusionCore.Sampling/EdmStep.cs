@@ -14,13 +14,18 @@ internal static class EdmStep
         double sigmaNext = run.Sigmas[i + 1];
         (double sigmaHat, Tensor xHat) = ChurnStep.Apply(run, churn, xCur, run.Sigmas[i]);
         Tensor denoised = run.Denoise(xHat, sigmaHat);
-        Tensor d = (xHat - denoised) / sigmaHat;
-        Tensor xNext = xHat + (d * (sigmaNext - sigmaHat));
+
+        // Each new tensor is made once and then updated in place, reusing its buffer: three state-sized allocations
+        // per Heun step instead of ten. The operations and their order are those of the formulas, so the bits are too.
+        Tensor d = xHat.Sub(denoised).DivInPlace(sigmaHat);
+        Tensor xNext = d.Mul(sigmaNext - sigmaHat).AddInPlace(xHat);
         if (secondOrder && sigmaNext != 0)
         {
             Tensor denoisedPrime = run.Denoise(xNext, sigmaNext);
-            Tensor dPrime = (xNext - denoisedPrime) / sigmaNext;
-            xNext = xHat + (((d * 0.5) + (dPrime * 0.5)) * (sigmaNext - sigmaHat));
+            Tensor dPrime = xNext.Sub(denoisedPrime).DivInPlace(sigmaNext);
+
+            // x̂ + (½d + ½d′)(σ_{i+1} − σ̂), in d's buffer.
+            xNext = d.MulInPlace(0.5).AddInPlace(dPrime.MulInPlace(0.5)).MulInPlace(sigmaNext - sigmaHat).AddInPlace(xHat);
         }
 
         run.Report(i, xNext, denoised);

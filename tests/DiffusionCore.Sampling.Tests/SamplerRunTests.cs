@@ -15,9 +15,12 @@ public class SamplerRunTests
 
         public List<DType> Dtypes { get; } = [];
 
+        public List<DType?> Precisions { get; } = [];
+
         public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
         {
             GradEnabled.Add(Autograd.IsGradEnabled);
+            Precisions.Add(MatmulPrecisionScope.Current);
             Dtypes.Add(x.DType);
             sigma.DType.Should().Be(x.DType);
             return inner.Denoise(x, sigma, conditioning);
@@ -87,6 +90,31 @@ public class SamplerRunTests
         probe2.Dtypes.Should().OnlyContain(d => d == DType.Float64);
         r.Samples.DType.Should().Be(DType.Float32);
         Autograd.IsGradEnabled.Should().BeTrue("the previous mode is restored");
+    }
+
+    [Fact]
+    public void Denoiser_calls_run_in_the_resolved_product_precision_and_the_thread_gets_its_setting_back()
+    {
+        using var scope = new TensorScope();
+        using GaussianMixture m = MixtureFixture.CreateMixture();
+        double[] sigmas = SigmaSchedules.Karras(3);
+        DType? auto = Torch.Torch.HasNativeBFloat16 ? DType.BFloat16 : null;
+        foreach ((ComputePrecision precision, DType? expected) in new[]
+                 { (ComputePrecision.Auto, auto), (ComputePrecision.Float32, (DType?)null), (ComputePrecision.BFloat16, DType.BFloat16) })
+        {
+            var probe = new ProbeDenoiser(m);
+            using (new MatmulPrecisionScope(DType.Float16))
+            {
+                new EulerSampler(new EulerOptions { Precision = precision }).Sample(probe, Tensor.Zeros([2, 2]), sigmas);
+                MatmulPrecisionScope.Current.Should().Be(DType.Float16, "the caller's setting is restored after each call");
+            }
+
+            probe.Precisions.Should().HaveCount(3).And.OnlyContain(p => p == expected, $"{precision} resolves to {expected?.ToString() ?? "float32"} on this CPU");
+        }
+
+        MatmulPrecisionScope.Current.Should().BeNull();
+        FluentActions.Invoking(() => new EulerSampler(new EulerOptions { Precision = (ComputePrecision)9 }).Sample(m, Tensor.Zeros([2, 2]), sigmas))
+            .Should().Throw<ArgumentException>().WithMessage("*Precision 9 is not one of Auto, Float32, BFloat16*");
     }
 
     [Fact]
