@@ -13,9 +13,19 @@ extern "C" {
 int dc_conv2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, const int64_t* padding, const int64_t* dilation,
               int64_t groups, dc_tensor* out) {
   DC_TRY
-  DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), [&](const at::Tensor& i, const at::Tensor& k, const c10::optional<at::Tensor>& bias) {
+  auto op = [&](const at::Tensor& i, const at::Tensor& k, const c10::optional<at::Tensor>& bias) {
     return at::conv2d(i, k, bias, dc::ints(stride, 2), dc::ints(padding, 2), dc::ints(dilation, 2), groups);
-  }));
+  };
+  at::ScalarType st;
+  if (dc::reduced_precision_active(st) && dc::lowp_eligible(T(x), T(w)) && T(x).dim() == 4 && T(x).is_cpu()) {
+    // oneDNN's bfloat16 convolutions are faster on channels-last (NHWC) activations: the input is cast and laid out
+    // in one copy, the output keeps NHWC, and so do the elementwise ops after it up to the next convolution (whose
+    // input then needs no relayout). Float32 convolutions keep the caller's layout: NHWC measured no faster there
+    // (docs/performance.md).
+    DC_OUT(op(T(x).to(st, false, false, at::MemoryFormat::ChannelsLast), T(w).to(st), dc::lowp_in(dc::opt(b), st)).to(at::kFloat));
+  } else {
+    DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), op));
+  }
   DC_CATCH
 }
 
