@@ -46,6 +46,8 @@ internal sealed class JobOptions
 
     public ComputePrecision Precision { get; private set; } = ComputePrecision.Auto;
 
+    public bool Profile { get; private set; }
+
     public string Output => OutputDirectory ?? Path.Combine(RunDirectory, "output");
 
     public const string Usage = """
@@ -82,6 +84,7 @@ internal sealed class JobOptions
           --threads N          libtorch intra-op threads                         [all cores]
           --precision P        products (conv, linear, attention) in: auto (default: bfloat16 on a CPU with AMX or
                                AVX512-BF16, else float32), fp32, bf16
+          --profile            print how much of the training time is spent inside libtorch vs managed code
         """;
 
     public static JobOptions Parse(string[] args)
@@ -103,6 +106,7 @@ internal sealed class JobOptions
         {
             string key = args[i];
             if (key is "--help" or "-h") { o.Command = "help"; continue; }
+            if (key == "--profile") { o.Profile = true; continue; }
             if (i + 1 >= args.Length) throw new ArgumentException($"Option {key} needs a value.");
             string v = args[++i];
             switch (key)

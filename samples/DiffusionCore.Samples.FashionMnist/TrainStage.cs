@@ -45,14 +45,30 @@ internal static class TrainStage
             var clock = Stopwatch.StartNew();
             long start = 0;
             bool first = true;
+            NativeTimeSample? profile = null;
             TrainingResult result = ProgressDisplay.Run("train", o.Images, report =>
-                trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
+            {
+                // The trainer runs on this thread, data loading included, so its native time is this thread's.
+                NativeProfile.Enabled = o.Profile;
+                NativeProfile.Read(reset: true);
+                TrainingResult r = trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
                 {
                     if (first) { start = p.ImagesSeen - o.Batch; first = false; }
                     history.Add(p);
                     report(p.ImagesSeen, $"loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.ImagesPerSecond:F0} img/s");
-                }), cts.Token));
+                }), cts.Token);
+                if (o.Profile) profile = NativeProfile.Read(reset: true);
+                NativeProfile.Enabled = false;
+                return r;
+            });
             clock.Stop();
+            if (profile is NativeTimeSample s)
+            {
+                double wall = clock.Elapsed.TotalSeconds, native = s.NativeTime.TotalSeconds;
+                Console.WriteLine($"profile: training {wall:F1} s, inside libtorch (native shim calls) {native:F1} s, managed + interop " +
+                                  $"{wall - native:F2} s = {100 * (wall - native) / wall:F2} % ({s.Calls} native calls)");
+            }
+
             Console.CancelKeyPress -= onCancel;
             trainer.WriteFinalSnapshot();
             history.Save();

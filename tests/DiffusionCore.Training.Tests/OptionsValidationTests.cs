@@ -23,6 +23,7 @@ public class OptionsValidationTests
         o.RunDirectory = "";
         o.Beta2 = 1.0;
         o.GradientClipNorm = 0;
+        o.Precision = (DiffusionCore.Torch.ComputePrecision)5;
         ValidateOptionsResult r = new TrainingOptionsValidator().Validate(null, o);
         r.Failed.Should().BeTrue();
         r.Failures.Should().Contain(m => m.Contains("BatchSize 10 is not divisible by AccumulationRounds 3"));
@@ -31,7 +32,8 @@ public class OptionsValidationTests
         r.Failures.Should().Contain(m => m.Contains("RunDirectory is empty"));
         r.Failures.Should().Contain(m => m.Contains("Beta2 is 1"));
         r.Failures.Should().Contain(m => m.Contains("GradientClipNorm is 0"));
-        r.Failures.Should().HaveCount(6);
+        r.Failures.Should().Contain(m => m.Contains("Precision 5 is not one of Auto, Float32, BFloat16"));
+        r.Failures.Should().HaveCount(7);
     }
 
     [Fact]
