@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Builds the benchmark program and measures the same workloads in .NET (DiffusionCore.Benchmarks --compare) and in
-# Python (Debian's python3-torch, benchmarks/python/bench_torch.py) with the same flags, then prints both tables and
-# the ratio .NET / Python per workload (below 1 means .NET is faster).
+# Builds the benchmark program and measures the same workloads in .NET and in Python (Debian's python3-torch), one
+# after the other, printing the ratio .NET / Python per workload (below 1 means .NET is faster):
+#   1. the elementwise op loop and a conv2d forward + backward (DiffusionCore.Benchmarks --compare against
+#      benchmarks/python/bench_torch.py, same flags);
+#   2. the EDM2 UNet training step of the main job's network (forward + backward, batch 64) and its sampling loop
+#      (Heun 18 steps with batched CFG, batch SAMPLE_BATCH, default 32) — DiffusionCore.Benchmarks --edm2-step /
+#      --edm2-sample against benchmarks/python/edm2_unet.py, the same layers written in plain PyTorch — in float32 and
+#      in bfloat16 (DiffusionCore's bfloat16 products; PyTorch both with torch.autocast and with the same casts).
 #
 # Usage: benchmarks/run-comparison.sh [--threads N] [--warmup N] [--inner N] [--repeats N]
-#                                     [--conv-warmup N] [--conv-repeats N] [--no-conv] [--quick]
+#                                     [--conv-warmup N] [--conv-repeats N] [--no-conv] [--quick] [--no-edm2]
 # Environment: PYTHON (default /usr/bin/python3, the interpreter Debian's python3-torch is installed for).
 # Both sides run one after the other, never at the same time. Python is needed only here, never by the tests.
 set -euo pipefail
@@ -16,6 +21,13 @@ if ! "$python" -c 'import torch' >/dev/null 2>&1; then
   echo "(or set PYTHON to an interpreter that has torch 1.13 built against the same libtorch)" >&2
   exit 1
 fi
+
+edm2=1
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--no-edm2" ]]; then edm2=0; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
 
 project=benchmarks/DiffusionCore.Benchmarks
 dotnet build -c Release "$project" --nologo -v quiet >/dev/null
@@ -47,3 +59,35 @@ awk '
     print "ratio = .NET median / Python median (below 1: .NET faster); add_f32x16_scope is compared with Python add_f32x16."
   }
 ' "$work/dotnet.txt" "$work/python.txt"
+
+[[ "$edm2" == 1 ]] || exit 0
+
+# 2. The EDM2 network: training step and sampling loop.
+dll=benchmarks/DiffusionCore.Benchmarks/bin/Release/net10.0/DiffusionCore.Benchmarks.dll
+threads=${DIFFUSIONCORE_BENCH_THREADS:-2}
+sample_batch=${SAMPLE_BATCH:-32}
+median() { grep -o 'median [0-9.]*' | head -1 | awk '{print $2}'; }
+echo
+echo "== EDM2 main-job network: training step (forward + backward, batch 64) and sampling (Heun 18, CFG, batch $sample_batch) =="
+printf "%-34s %12s %12s %8s\n" "workload" ".NET" "Python" "ratio"
+row() { awk -v w="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%-34s %12.1f %12.1f %8.2f\n", w, d, p, d / p }'; }
+for prec in fp32 bf16; do
+  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 5 2 --net main --precision "$prec" | median)
+  py=$("$python" benchmarks/python/edm2_unet.py --mode step --precision "$prec" --steps 5 --warmup 2 --threads "$threads" | median)
+  row "train_step_$prec (ms/step)" "$dn" "$py"
+  if [[ "$prec" == bf16 ]]; then
+    pa=$("$python" benchmarks/python/edm2_unet.py --mode step --precision autocast --steps 5 --warmup 2 --threads "$threads" | median)
+    row "train_step_bf16_vs_autocast" "$dn" "$pa"
+  fi
+done
+for prec in fp32 bf16; do
+  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-sample --batch "$sample_batch" --repeats 2 --precision "$prec" | median)
+  py=$("$python" benchmarks/python/edm2_unet.py --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --threads "$threads" | median)
+  row "sample_$prec (ms/run)" "$dn" "$py"
+  if [[ "$prec" == bf16 ]]; then
+    pa=$("$python" benchmarks/python/edm2_unet.py --mode sample --precision autocast --batch "$sample_batch" --steps 2 --warmup 1 --threads "$threads" | median)
+    row "sample_bf16_vs_autocast" "$dn" "$pa"
+  fi
+done
+echo "ratio = .NET median / Python median; *_vs_autocast compares DiffusionCore's bfloat16 products with torch.autocast."
+

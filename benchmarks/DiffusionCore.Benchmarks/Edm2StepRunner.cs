@@ -54,7 +54,7 @@ internal static class Edm2StepRunner
             if (rssEvery > 0 && (i + 1) % rssEvery == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {i + 1}: {times[i]:F1} ms, RSS {Status("VmRSS:")}, peak {Status("VmHWM:")}, live tensors {TorchLib.LiveTensorCount}"));
+                    $"step {i + 1}: {times[i]:F1} ms, RSS {ProcStatus.Read("VmRSS:")}, peak {ProcStatus.Read("VmHWM:")}, live tensors {TorchLib.LiveTensorCount}"));
             }
         }
 
@@ -76,7 +76,7 @@ internal static class Edm2StepRunner
                 $"({1e6 * outside / calls:F0} ns outside native per call)"));
         }
 
-        Console.WriteLine($"peak RSS (VmHWM): {Status("VmHWM:")}");
+        Console.WriteLine($"peak RSS (VmHWM): {ProcStatus.Read("VmHWM:")}");
         return 0;
     }
 
@@ -84,13 +84,5 @@ internal static class Edm2StepRunner
     {
         if (i + 1 >= args.Count) throw new ArgumentException($"{args[i]} needs a value.");
         return args[++i];
-    }
-
-    private static string Status(string key)
-    {
-        const string path = "/proc/self/status";
-        if (!File.Exists(path)) return "unavailable (no /proc/self/status)";
-        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
-        return line is null ? "unavailable" : line[key.Length..].Trim();
     }
 }

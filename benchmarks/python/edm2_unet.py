@@ -1,7 +1,13 @@
 """A small EDM2 magnitude-preserving UNet in plain PyTorch, written from RECIPES.md §2 for side-by-side timing with
 DiffusionCore's Edm2UNet (same layers, same shapes). Not a reference implementation: it exists to time libtorch
-kernels from Python against the same work driven from .NET."""
-import argparse, math, time
+kernels from Python against the same work driven from .NET.
+
+Modes (--mode): step = forward + backward of sum((F - target)^2), as DiffusionCore.Benchmarks --edm2-step; adam = the
+same plus an Adam step; sample = the main job's sampling loop (EDM2 preconditioning, classifier-free guidance w = 2 in
+one batched call, Heun on the EDM schedule), as --edm2-sample. Precision (--precision): fp32; autocast = torch.autocast
+('cpu', bfloat16), what a PyTorch user would write; bf16 = what DiffusionCore's bfloat16 products do (convolutions with
+channels-last bfloat16 operands, the attention/linear products in bfloat16, everything else float32)."""
+import argparse, math, resource, time
 import torch
 import torch.nn.functional as F
 
@@ -98,22 +104,89 @@ class UNet(torch.nn.Module):
             x = b(x, emb)
         return self.out_conv(x, gain=self.out_gain)
 
+def bf16_products():
+    """Patches F.conv2d and torch.einsum/matmul (x @ w) the way DiffusionCore's MatmulPrecisionScope computes them."""
+    conv, einsum = F.conv2d, torch.einsum
+    def conv_bf(x, w, b=None, *a, **k):
+        y = conv(x.to(torch.bfloat16, memory_format=torch.channels_last), w.bfloat16(), None if b is None else b.bfloat16(), *a, **k)
+        return y.float()
+    def einsum_bf(eq, *ops): return einsum(eq, *[o.bfloat16() for o in ops]).float()
+    F.conv2d, torch.einsum = conv_bf, einsum_bf
+    global MPConv
+    fwd = MPConv.forward
+    def mpconv_bf(self, x, gain=1):
+        if self.weight.ndim != 2: return fwd(self, x, gain)
+        w = self.weight.float()
+        if self.training:
+            with torch.no_grad(): self.weight.copy_(normalize(w))
+        w = normalize(w) * (gain / math.sqrt(w[0].numel()))
+        return (x.bfloat16() @ w.t().bfloat16()).float()
+    MPConv.forward = mpconv_bf
+
+def karras(n, smin=0.002, smax=80, rho=7):
+    s = [(smax ** (1 / rho) + i / (n - 1) * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho for i in range(n)]
+    return s + [0.0]
+
+def denoise(net, x, sigma, labels, sd=0.5):
+    s = sigma.reshape(-1, 1, 1, 1)
+    c_skip = sd ** 2 / (s ** 2 + sd ** 2); c_out = s * sd / (s ** 2 + sd ** 2).sqrt(); c_in = 1 / (sd ** 2 + s ** 2).sqrt()
+    return c_skip * x + c_out * net(c_in * x, sigma.log() / 4, labels).float()
+
+def guided(net, x, sigma, labels, w=2.0):
+    n = x.shape[0]
+    d = denoise(net, torch.cat([x, x]), torch.cat([sigma, sigma]), torch.cat([labels, torch.zeros_like(labels)]))
+    return d[n:] + w * (d[:n] - d[n:])  # D_uncond + w (D_cond - D_uncond) (Ho & Salimans 2022)
+
+def heun(net, x, sigmas, labels):
+    for i in range(len(sigmas) - 1):  # EDM Algorithm 1 (no churn)
+        t, t_next = sigmas[i], sigmas[i + 1]
+        d = (x - guided(net, x, torch.full([x.shape[0]], t), labels)) / t
+        x_next = x + (t_next - t) * d
+        if t_next > 0:
+            d2 = (x_next - guided(net, x_next, torch.full([x.shape[0]], t_next), labels)) / t_next
+            x_next = x + (t_next - t) * (0.5 * d + 0.5 * d2)
+        x = x_next
+    return x
+
+def median(v): return sorted(v)[len(v) // 2]
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('--channels', type=int, default=32); p.add_argument('--blocks', type=int, default=1)
     p.add_argument('--batch', type=int, default=64); p.add_argument('--img-channels', type=int, default=1)
     p.add_argument('--labels', type=int, default=10); p.add_argument('--attn', type=int, nargs='*', default=[8])
     p.add_argument('--threads', type=int, default=2); p.add_argument('--steps', type=int, default=5)
+    p.add_argument('--warmup', type=int, default=2); p.add_argument('--mode', choices=['step', 'adam', 'sample'], default='adam')
+    p.add_argument('--precision', choices=['fp32', 'autocast', 'bf16'], default='fp32')
+    p.add_argument('--sample-steps', type=int, default=18)
     a = p.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)
-    net = UNet(32, a.img_channels, a.labels, a.channels, [1, 2, 2], a.blocks, a.attn).train()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    x = torch.randn(a.batch, a.img_channels, 32, 32); sigma = torch.rand(a.batch) + 0.1
+    if a.precision == 'bf16': bf16_products()
+    ctx = (lambda: torch.autocast('cpu', dtype=torch.bfloat16)) if a.precision == 'autocast' else (lambda: torch.autocast('cpu', enabled=False))
+    net = UNet(32, a.img_channels, a.labels, a.channels, [1, 2, 2], a.blocks, a.attn)
     lab = F.one_hot(torch.randint(0, max(1, a.labels), (a.batch,)), max(1, a.labels)).float() if a.labels else None
     times = []
-    for i in range(a.steps + 1):
-        t = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        net(x, sigma.log() / 4, lab).square().mean().backward(); opt.step()
-        times.append(time.perf_counter() - t)
-    print(f"params {sum(p.numel() for p in net.parameters())}, fwd+bwd+adam median {sorted(times[1:])[len(times[1:]) // 2] * 1000:.0f} ms/step (batch {a.batch}, {a.threads} threads)")
+    if a.mode == 'sample':
+        net.eval(); sigmas = karras(a.sample_steps)
+        for i in range(a.steps + a.warmup):
+            x = torch.randn(a.batch, a.img_channels, 32, 32) * sigmas[0]
+            t = time.perf_counter()
+            with torch.inference_mode(), ctx(): heun(net, x, sigmas, lab)
+            times.append(time.perf_counter() - t)
+        m = median(times[a.warmup:]) * 1000
+        print(f"edm2_sample batch {a.batch}, Heun {a.sample_steps} steps, CFG batched, {a.precision}: median {m:.0f} ms/run = {m / a.batch:.2f} ms/image")
+    else:
+        net.train()
+        with torch.no_grad(): net.out_gain.fill_(1)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x = torch.randn(a.batch, a.img_channels, 32, 32); noise = torch.randn(a.batch); target = torch.randn(a.batch, a.img_channels, 32, 32)
+        for i in range(a.steps + a.warmup):
+            t = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            with ctx(): loss = (net(x, noise, lab).float() - target).square().sum()
+            loss.backward()
+            if a.mode == 'adam': opt.step()
+            times.append(time.perf_counter() - t)
+        what = 'fwd+bwd+adam' if a.mode == 'adam' else 'fwd+bwd'
+        print(f"params {sum(p.numel() for p in net.parameters())}, {what} {a.precision}: median {median(times[a.warmup:]) * 1000:.0f} ms/step (batch {a.batch}, {a.threads} threads)")
+    print(f"peak RSS (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")
