@@ -3,7 +3,7 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>How a benchmarked step computes: float32, bfloat16 products with float32 elsewhere, or libtorch autocast.</summary>
-internal enum StepPrecision
+public enum StepPrecision
 {
     /// <summary>Everything in float32.</summary>
     Float32,
