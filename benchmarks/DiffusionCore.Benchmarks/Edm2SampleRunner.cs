@@ -31,13 +31,8 @@ internal static class Edm2SampleRunner
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--profile": profile = true; break;
                 case "--precision":
-                    precision = Next() switch
-                    {
-                        "auto" => ComputePrecision.Auto,
-                        "fp32" => ComputePrecision.Float32,
-                        "bf16" => ComputePrecision.BFloat16,
-                        var v => throw new ArgumentException($"--precision must be auto, fp32 or bf16, not '{v}'."),
-                    };
+                    string v = Next();
+                    precision = ComputePrecisionExtensions.TryParse(v, out ComputePrecision p) ? p : throw new ArgumentException($"--precision must be auto, fp32 or bf16, not '{v}'.");
                     break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }

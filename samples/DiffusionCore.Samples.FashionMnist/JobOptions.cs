@@ -129,13 +129,7 @@ internal sealed class JobOptions
                 case "--eval-samples": o.EvalSamples = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 case "--folder": o.Folder = v; break;
                 case "--precision":
-                    o.Precision = v switch
-                    {
-                        "auto" => ComputePrecision.Auto,
-                        "fp32" or "float32" => ComputePrecision.Float32,
-                        "bf16" or "bfloat16" => ComputePrecision.BFloat16,
-                        _ => throw new ArgumentException($"--precision {v}: use auto, fp32 or bf16."),
-                    };
+                    o.Precision = ComputePrecisionExtensions.TryParse(v, out ComputePrecision p) ? p : throw new ArgumentException($"--precision {v}: use auto, fp32 or bf16.");
                     break;
                 case "--threads": o.Threads = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 default: throw new ArgumentException($"Unknown option {key} (--help lists the options).");

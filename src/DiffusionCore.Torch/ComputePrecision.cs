@@ -38,6 +38,22 @@ public static class ComputePrecisionExtensions
     };
 
     /// <summary>
+    /// Reads a command-line spelling: <c>auto</c>; <c>fp32</c> or <c>float32</c>; <c>bf16</c> or <c>bfloat16</c>
+    /// (case-insensitive). Returns false for anything else.
+    /// </summary>
+    public static bool TryParse(string? text, out ComputePrecision precision)
+    {
+        precision = text?.ToUpperInvariant() switch
+        {
+            "AUTO" => ComputePrecision.Auto,
+            "FP32" or "FLOAT32" => ComputePrecision.Float32,
+            "BF16" or "BFLOAT16" => ComputePrecision.BFloat16,
+            _ => (ComputePrecision)(-1),
+        };
+        return Enum.IsDefined(precision);
+    }
+
+    /// <summary>
     /// Enters the resolved precision on the calling thread: a <see cref="MatmulPrecisionScope"/> for bfloat16, or a
     /// scope that turns reduced products off for float32 (so an outer scope cannot leak in). Dispose it to restore.
     /// </summary>

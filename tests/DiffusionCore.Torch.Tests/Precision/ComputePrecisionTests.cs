@@ -48,4 +48,26 @@ public class ComputePrecisionTests
 
         MatmulPrecisionScope.Current.Should().BeNull();
     }
+
+    [Theory]
+    [InlineData("auto", ComputePrecision.Auto)]
+    [InlineData("fp32", ComputePrecision.Float32)]
+    [InlineData("Float32", ComputePrecision.Float32)]
+    [InlineData("bf16", ComputePrecision.BFloat16)]
+    [InlineData("BFLOAT16", ComputePrecision.BFloat16)]
+    public void Command_line_spellings_parse(string text, ComputePrecision expected)
+    {
+        ComputePrecisionExtensions.TryParse(text, out ComputePrecision p).Should().BeTrue();
+        p.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("fp16")]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("-1")]
+    public void Other_spellings_do_not_parse(string? text)
+    {
+        ComputePrecisionExtensions.TryParse(text, out _).Should().BeFalse();
+    }
 }
