@@ -64,6 +64,21 @@ public static class Torch
         }
     }
 
+    /// <summary>
+    /// True when DiffusionCore set glibc's malloc to keep freed tensor memory in the process (M_MMAP_THRESHOLD 1 GiB,
+    /// M_TRIM_THRESHOLD 2 GiB) when the shim loaded, which saves page-faulting activations again every step. Off with
+    /// <c>DIFFUSIONCORE_MALLOC_TUNING=0</c>, when the process sets <c>MALLOC_MMAP_THRESHOLD_</c>,
+    /// <c>MALLOC_TRIM_THRESHOLD_</c> or <c>glibc.malloc.*</c> tunables itself, and on non-glibc systems.
+    /// </summary>
+    public static bool AllocatorTuned
+    {
+        get
+        {
+            NativeLoader.EnsureLoaded();
+            return AllocatorTuning.Applied;
+        }
+    }
+
     /// <summary>Re-seeds <see cref="Generator.Default"/>.</summary>
     public static void ManualSeed(ulong seed) => Generator.Default.Seed(seed);
 

@@ -55,6 +55,7 @@ internal static class NativeLoader
             try
             {
                 s_handle = Load(CandidatePaths());
+                AllocatorTuning.Apply(s_handle);
                 return s_handle;
             }
             catch (TorchLibraryLoadException ex)

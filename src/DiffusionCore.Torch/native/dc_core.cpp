@@ -1,6 +1,12 @@
 // Library-level functions, errors, tensor lifecycle, queries, host copies and creation.
 #include "dc_common.h"
 
+#include <algorithm>
+#include <cstdint>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <ATen/Parallel.h>
 #include <c10/util/Logging.h>
 #include <torch/csrc/api/include/torch/version.h>
@@ -127,6 +133,21 @@ int dc_cuda_device_count(void) {
 }
 const char* dc_last_error_message(void) { return dc::t_error.c_str(); }
 int64_t dc_live_tensors(void) { return dc::g_live_tensors.load(std::memory_order_relaxed); }
+
+// glibc malloc returns large freed blocks to the kernel (munmap above M_MMAP_THRESHOLD, heap trimming above
+// M_TRIM_THRESHOLD), so a loop that frees and reallocates activations page-faults and zeroes them again every step.
+// Keeping freed memory in the process (reused by the next allocation of the step) costs no extra peak memory.
+// Returns 1 in *applied when both settings were taken, 0 where the C library is not glibc.
+int dc_tune_allocator(int64_t mmap_threshold, int64_t trim_threshold, int* applied) {
+  DC_TRY
+  if (applied == nullptr) throw std::invalid_argument("null output pointer");
+  *applied = 0;
+#if defined(__GLIBC__)
+  auto clamp = [](int64_t v) { return static_cast<int>(std::min<int64_t>(std::max<int64_t>(v, 0), INT32_MAX)); };
+  *applied = (mallopt(M_MMAP_THRESHOLD, clamp(mmap_threshold)) == 1 && mallopt(M_TRIM_THRESHOLD, clamp(trim_threshold)) == 1) ? 1 : 0;
+#endif
+  DC_CATCH
+}
 
 int dc_set_num_threads(int n) {
   DC_TRY

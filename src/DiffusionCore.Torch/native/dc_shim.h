@@ -41,6 +41,8 @@ DC_API const char* dc_last_error_message(void);
 DC_API int dc_set_num_threads(int n);
 DC_API int dc_get_num_threads(int* out);
 DC_API int64_t dc_live_tensors(void);
+// glibc only: mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD) so freed activations stay in the process; *applied = 1 if set.
+DC_API int dc_tune_allocator(int64_t mmap_threshold, int64_t trim_threshold, int* applied);
 
 // ---- tensor lifecycle and queries ----
 DC_API void dc_tensor_free(dc_tensor t);
