@@ -39,7 +39,7 @@ public static class ComputePrecisionExtensions
 
     /// <summary>
     /// Reads a command-line spelling: <c>auto</c>; <c>fp32</c> or <c>float32</c>; <c>bf16</c> or <c>bfloat16</c>
-    /// (case-insensitive). Returns false for anything else.
+    /// (case-insensitive). Returns false (and <see cref="ComputePrecision.Auto"/>) for anything else.
     /// </summary>
     public static bool TryParse(string? text, out ComputePrecision precision)
     {
@@ -50,7 +50,9 @@ public static class ComputePrecisionExtensions
             "BF16" or "BFLOAT16" => ComputePrecision.BFloat16,
             _ => (ComputePrecision)(-1),
         };
-        return Enum.IsDefined(precision);
+        if (Enum.IsDefined(precision)) return true;
+        precision = default;
+        return false;
     }
 
     /// <summary>
