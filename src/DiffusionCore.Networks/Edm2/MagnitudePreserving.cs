@@ -75,7 +75,9 @@ public static class MagnitudePreserving
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = new TensorScope();
-        return x.Silu().Div(SiluScale).MoveToOuterScope();
+
+        // In place on silu's fresh output: its backward needs only x, so autograd is unaffected and one buffer is saved.
+        return x.Silu().DivInPlace(SiluScale).MoveToOuterScope();
     }
 
     /// <summary>
@@ -93,7 +95,8 @@ public static class MagnitudePreserving
         ValidateBalance(t, nameof(t));
         using var scope = new TensorScope();
         Tensor bb = b.DType == a.DType ? b : b.To(a.DType);
-        return a.Lerp(bb, t).Div(Math.Sqrt(((1 - t) * (1 - t)) + (t * t))).MoveToOuterScope();
+        // In place on lerp's fresh output (a scalar-weight lerp saves nothing for its backward).
+        return a.Lerp(bb, t).DivInPlace(Math.Sqrt(((1 - t) * (1 - t)) + (t * t))).MoveToOuterScope();
     }
 
     /// <summary>
