@@ -68,7 +68,7 @@ internal sealed class SamplerRun : IDisposable
         StateDType = options.StateDType;
         _inputDType = x.DType;
         Device = x.Device;
-        _precision = options.Precision.Resolve(Device) == DType.BFloat16 ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
+        _precision = options.Precision;
         _inference = options.UseInferenceMode ? new InferenceModeScope() : null;
         _scope = new TensorScope();
         try

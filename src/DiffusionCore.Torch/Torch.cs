@@ -40,15 +40,15 @@ public static class Torch
         }
     }
 
-    /// <summary>The CPU's reduced-precision matrix features (CPUID leaf 7; <see cref="CpuFeatures.None"/> off x86).</summary>
-    public static CpuFeatures CpuFeatures
+    // CPUID does not change while the process runs: read it once, not on every ComputePrecision.Auto resolution.
+    private static readonly Lazy<CpuFeatures> s_cpuFeatures = new(() =>
     {
-        get
-        {
-            NativeStatus.Check(NativeMethods.dc_cpu_capabilities(out int flags));
-            return (CpuFeatures)flags;
-        }
-    }
+        NativeStatus.Check(NativeMethods.dc_cpu_capabilities(out int flags));
+        return (CpuFeatures)flags;
+    });
+
+    /// <summary>The CPU's reduced-precision matrix features (CPUID leaf 7; <see cref="CpuFeatures.None"/> off x86), read once per process.</summary>
+    public static CpuFeatures CpuFeatures => s_cpuFeatures.Value;
 
     /// <summary>
     /// True when the CPU multiplies bfloat16 natively: AVX512-BF16, or AMX-BF16 with tile state enabled by the OS.
