@@ -22,7 +22,7 @@ internal static class NativeLoader
     internal static readonly Version MinimumTorchVersion = new(1, 13);
 
     /// <summary>The ABI version this assembly was written against (DC_ABI_VERSION in dc_shim.h).</summary>
-    internal const int ExpectedAbiVersion = 4;
+    internal const int ExpectedAbiVersion = 5;
 
     private static readonly Lock Gate = new();
     private static IntPtr s_handle;
@@ -56,6 +56,7 @@ internal static class NativeLoader
             {
                 s_handle = Load(CandidatePaths());
                 AllocatorTuning.Apply(s_handle);
+                MemoryCounter.Install(s_handle);
                 return s_handle;
             }
             catch (TorchLibraryLoadException ex)

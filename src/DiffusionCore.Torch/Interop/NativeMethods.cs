@@ -19,6 +19,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int dc_get_num_threads(out int n);
     [LibraryImport(Lib)] internal static partial long dc_live_tensors();
+    [LibraryImport(Lib)] internal static partial int dc_memory_cpu_stats(out long current, out long peak, out long allocations);
+    [LibraryImport(Lib)] internal static partial int dc_memory_cpu_reset_peak();
 
     [LibraryImport(Lib)] internal static partial void dc_tensor_free(IntPtr t);
     [LibraryImport(Lib)] internal static partial int dc_tensor_ndim(TensorHandle t, out int ndim);

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 4
+#define DC_ABI_VERSION 5
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
@@ -230,6 +230,14 @@ DC_API int dc_cpu_capabilities(int* out);
 // Profiling of time spent inside shim calls: enable is process-wide, counters are per calling thread.
 DC_API int dc_profile_enable(int enabled);
 DC_API int dc_profile_read(int reset, int64_t* native_ns, int64_t* calls);
+
+// ---- counted CPU tensor memory (dc_memory.cpp) ----
+// Installs the counting CPU allocator (glibc only; *installed = 0 elsewhere or when a host registered its own).
+DC_API int dc_memory_counter_install(int* installed);
+// Bytes held by CPU tensors now, their high-water mark since start or the last reset, and the allocation count.
+DC_API int dc_memory_cpu_stats(int64_t* current, int64_t* peak, int64_t* allocations);
+// Sets the high-water mark to the bytes held now.
+DC_API int dc_memory_cpu_reset_peak(void);
 
 // ---- linear algebra (dc_linalg.cpp) ----
 // Symmetric eigendecomposition (torch.linalg.eigh): ascending eigenvalues [..., n] and eigenvectors as columns
