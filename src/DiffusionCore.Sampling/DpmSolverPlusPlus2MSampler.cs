@@ -25,6 +25,9 @@ public sealed class DpmSolverPlusPlus2MSampler : ISampler
     public DpmSolverPlusPlus2MOptions Options { get; }
 
     /// <inheritdoc />
+    SamplerOptions ISampler.Options => Options;
+
+    /// <inheritdoc />
     public SamplingResult Sample(
         IDenoiser denoiser, Tensor x, IReadOnlyList<double> sigmas, Conditioning? conditioning = null, INoiseSource? noise = null,
         IProgress<SamplerStep>? progress = null, CancellationToken cancellationToken = default)

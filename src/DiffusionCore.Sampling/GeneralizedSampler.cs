@@ -26,6 +26,9 @@ public sealed class GeneralizedSampler : ISampler
     public GeneralizedSamplerOptions Options { get; }
 
     /// <inheritdoc />
+    SamplerOptions ISampler.Options => Options;
+
+    /// <inheritdoc />
     public SamplingResult Sample(
         IDenoiser denoiser, Tensor x, IReadOnlyList<double> sigmas, Conditioning? conditioning = null, INoiseSource? noise = null,
         IProgress<SamplerStep>? progress = null, CancellationToken cancellationToken = default)

@@ -10,6 +10,12 @@ namespace DiffusionCore.Sampling;
 public interface ISampler
 {
     /// <summary>
+    /// The options every sampler shares (state dtype, inference mode, product precision); callers that run the
+    /// denoiser outside <see cref="Sample"/> with the same settings read them here (<see cref="SamplingBatchPlanner"/>).
+    /// </summary>
+    SamplerOptions Options { get; }
+
+    /// <summary>
     /// Integrates from <c>sigmas[0]</c> down to <c>sigmas[^1]</c> (usually 0).
     /// </summary>
     /// <param name="denoiser">The denoiser D(x; σ) (a preconditioned network, an analytic oracle, or a guidance decorator).</param>

@@ -1,0 +1,163 @@
+using DiffusionCore.Torch;
+
+namespace DiffusionCore.Sampling.Tests;
+
+/// <summary>Tests that read the process-wide CPU tensor memory counts run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryCountTests
+{
+    public const string Name = "Process-wide CPU tensor memory";
+}
+
+/// <summary>
+/// <see cref="SamplingBatchPlanner"/> against denoisers whose memory and failures are known exactly: one that holds a
+/// temporary of a fixed size per image, and one that runs out of memory above a batch size.
+/// </summary>
+[Collection(MemoryCountTests.Name)]
+public class SamplingBatchPlannerTests
+{
+    private const long MiB = 1 << 20;
+
+    /// <summary>Holds <c>bytesPerImage</c> of float32 per image during the call; returns x·0.</summary>
+    private sealed class AllocatingDenoiser(long bytesPerImage) : IDenoiser
+    {
+        public List<long> Batches { get; } = [];
+
+        public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
+        {
+            Batches.Add(x.Shape[0]);
+            using (var scope = new TensorScope())
+            {
+                Tensor.Zeros([x.Shape[0], bytesPerImage / 4]).Sum();
+            }
+
+            return x.Mul(0.0);
+        }
+    }
+
+    /// <summary>Throws <see cref="TorchOutOfMemoryException"/> for batches larger than <c>limit</c>.</summary>
+    private sealed class LimitedDenoiser(int limit) : IDenoiser
+    {
+        public List<long> Batches { get; } = [];
+
+        public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
+        {
+            Batches.Add(x.Shape[0]);
+            if (x.Shape[0] > limit) throw new TorchOutOfMemoryException($"CUDA out of memory (test: batch {x.Shape[0]} > {limit}).");
+            return x.Mul(0.5);
+        }
+    }
+
+    private static readonly SamplerOptions Heun = new HeunOptions();
+
+    [Fact]
+    public void The_largest_fitting_size_is_the_budget_over_the_measured_bytes_per_image()
+    {
+        TensorMemory.IsCpuCounted.Should().BeTrue("the test host is glibc Linux");
+        var d = new AllocatingDenoiser(MiB);
+        const int count = 1000;
+        long budget = 40 * MiB;
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [4], count, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = budget, TuneForThroughput = false });
+
+        // Per image: the 1 MiB temporary (the 16-byte result row is allocated after it is freed, so the peak is the
+        // temporary) and 8 state buffers (128 B); the output takes 16 B per image of the 1000.
+        long output = count * 16L;
+        long perImage = MiB + 128;
+        int expected = (int)((budget - output) / perImage);
+        plan.BatchSize.Should().BeInRange(expected - 1, expected, "malloc rounding adds a few bytes per block");
+        plan.BudgetBytes.Should().Be(budget - output);
+        plan.BytesPerImage.Should().BeInRange(perImage, perImage + 64);
+        plan.Probes.Should().OnlyContain(p => p.PeakBytes!.Value + (p.BatchSize * 128L) <= budget - output);
+        plan.Reason.Should().Contain("largest size that fits");
+        d.Batches.Max().Should().BeLessThanOrEqualTo(expected, "no probe may exceed the budget");
+    }
+
+    [Fact]
+    public void Tuned_plans_stay_within_the_budget_and_the_count()
+    {
+        var d = new AllocatingDenoiser(MiB);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [4], 1000, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 20 * MiB });
+        plan.BatchSize.Should().BeInRange(1, 19);
+        plan.Probes.Should().OnlyContain(p => p.BatchSize <= 19);
+
+        SamplingBatchPlan small = SamplingBatchPlanner.Plan(new AllocatingDenoiser(1024), [4], 5, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 });
+        small.Probes.Select(p => p.BatchSize).Should().BeSubsetOf([1, 2, 4, 5]);
+        small.BatchSize.Should().BeInRange(1, 5);
+    }
+
+    [Fact]
+    public void A_budget_that_holds_not_even_one_image_is_refused_with_the_numbers()
+    {
+        FluentActions.Invoking(() => SamplingBatchPlanner.Plan(new AllocatingDenoiser(8 * MiB), [4], 10, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 4 * MiB }))
+            .Should().Throw<InvalidOperationException>().WithMessage("*One image needs 8* MiB*MemoryBudgetBytes*");
+        FluentActions.Invoking(() => SamplingBatchPlanner.Plan(new AllocatingDenoiser(16), [1, 64, 64], 100_000, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 100 * MiB }))
+            .Should().Throw<InvalidOperationException>().WithMessage("*100000 images needs 1562.5 MiB for the output*");
+    }
+
+    [Fact]
+    public void Without_memory_counts_the_size_halves_until_a_call_succeeds()
+    {
+        var d = new LimitedDenoiser(5);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [2], 20, 80, Heun, new SamplingBatchOptions { MeasureMemory = false, TuneForThroughput = false });
+        plan.BatchSize.Should().Be(5);
+        // 20 and 10 fail; 5 runs its warm-up call and the timed calls.
+        d.Batches.Should().Equal(new long[] { 20, 10, 5 }.Concat(Enumerable.Repeat(5L, SamplingBatchPlanner.TimedCalls)));
+        plan.BudgetBytes.Should().BeNull();
+        plan.BytesPerImage.Should().BeNull();
+    }
+
+    [Fact]
+    public void Tuned_probing_stops_at_the_first_out_of_memory_size()
+    {
+        var d = new LimitedDenoiser(5);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [2], 20, 80, Heun, new SamplingBatchOptions { MeasureMemory = false });
+        plan.Probes.Select(p => p.BatchSize).Should().BeSubsetOf([1, 2, 4]);
+        plan.BatchSize.Should().BeLessThanOrEqualTo(4);
+        d.Batches.Should().NotContain(b => b > 8);
+    }
+
+    [Fact]
+    public void Probing_stops_within_its_share_of_the_run()
+    {
+        // 100 images × 1 call, 10 % → 10 image evaluations: size 1 costs 3 (warm-up + 2 timed), size 2 costs 6, size 4 would pass 10.
+        var d = new LimitedDenoiser(1000);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [2], 100, 80, Heun, new SamplingBatchOptions { MeasureMemory = false, MaxProbeShare = 0.1 },
+            denoiserCallsPerImage: 1);
+        plan.Probes.Select(p => p.BatchSize).Should().Equal(1, 2);
+        d.Batches.Sum().Should().Be((1 + SamplingBatchPlanner.TimedCalls) * 3);
+        plan.Reason.Should().Contain("probing allowance");
+
+        SamplingBatchPlan unbounded = SamplingBatchPlanner.Plan(new LimitedDenoiser(1000), [2], 100, 80, Heun,
+            new SamplingBatchOptions { MeasureMemory = false, MaxProbeShare = 0.1, TuneForThroughput = false });
+        unbounded.BatchSize.Should().Be(100, "untuned and unmeasured, the cap is tried first");
+    }
+
+    [Fact]
+    public void One_image_out_of_memory_is_rethrown()
+    {
+        FluentActions.Invoking(() => SamplingBatchPlanner.Plan(new LimitedDenoiser(0), [2], 20, 80, Heun, new SamplingBatchOptions { MeasureMemory = false }))
+            .Should().Throw<TorchOutOfMemoryException>();
+    }
+
+    [Fact]
+    public void Probes_run_under_the_samplers_inference_mode()
+    {
+        // Inference mode turns grad mode off (torch.inference_mode).
+        bool? gradEnabled = null;
+        var d = new ProbeDenoiser(() => gradEnabled = Autograd.IsGradEnabled);
+        SamplingBatchPlanner.Plan(d, [2], 1, 80, new HeunOptions(), new SamplingBatchOptions { MeasureMemory = false });
+        gradEnabled.Should().BeFalse();
+        SamplingBatchPlanner.Plan(d, [2], 1, 80, new HeunOptions { UseInferenceMode = false }, new SamplingBatchOptions { MeasureMemory = false });
+        gradEnabled.Should().BeTrue();
+    }
+
+    private sealed class ProbeDenoiser(Action onCall) : IDenoiser
+    {
+        public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
+        {
+            onCall();
+            return x.Mul(1.0);
+        }
+    }
+}
