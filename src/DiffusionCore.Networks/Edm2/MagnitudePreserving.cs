@@ -116,7 +116,17 @@ public static class MagnitudePreserving
         double wb = c / Math.Sqrt(nb) * t;
         using var scope = new TensorScope();
         Tensor bb = b.DType == a.DType ? b : b.To(a.DType);
-        return Tensor.Cat([a.Mul(wa), bb.Mul(wb)], dim).MoveToOuterScope();
+
+        // Concatenate first, then scale both parts in one in-place pass by a per-index weight along dim: two passes over
+        // the activations instead of three (cat's backward needs nothing from its output, so autograd is unaffected).
+        int axis = dim < 0 ? dim + a.Dim : dim;
+        long[] weightShape = Enumerable.Repeat(1L, a.Dim).ToArray();
+        weightShape[axis] = (long)(na + nb);
+        float[] weights = new float[(long)(na + nb)];
+        Array.Fill(weights, (float)wa, 0, (int)na);
+        Array.Fill(weights, (float)wb, (int)na, (int)nb);
+        Tensor scale = Tensor.FromArray(weights, weightShape).To(a.Device, a.DType);
+        return Tensor.Cat([a, bb], dim).MulInPlace(scale).MoveToOuterScope();
     }
 
     private static void ValidateBalance(double t, string name)
