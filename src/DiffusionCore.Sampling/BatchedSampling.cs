@@ -21,7 +21,7 @@ public sealed record BatchedSamplingResult(Tensor Samples, SamplingBatchPlan Pla
 /// (<see cref="PerSampleNoiseSource"/>, which also feeds the sampler's stochastic steps), so it does not depend on
 /// the batch it lands in, on the batch size, or on the other seeds. Each batch is written into one preallocated
 /// output and its temporaries are freed before the next starts. A planned size's probes spend at most
-/// <see cref="SamplingBatchOptions.MaxProbeShare"/> of <c>seeds.Count × (sigmas.Count − 1)</c> image evaluations.
+/// <see cref="SamplingBatchOptions.MaxProbeShare"/> of the run's <c>seeds.Count × FunctionEvaluations(sigmas)</c> image evaluations.
 /// </summary>
 public static class BatchedSampling
 {
@@ -53,7 +53,7 @@ public static class BatchedSampling
 
         int count = seeds.Count;
         SamplingBatchPlan plan = SamplingBatchPlanner.Plan(
-            denoiser, imageShape, count, sigmas[0], sampler.Options, batching, conditioning, device, denoiserCallsPerImage: sigmas.Count - 1);
+            denoiser, imageShape, count, sigmas[0], sampler.Options, batching, conditioning, device, denoiserCallsPerImage: sampler.FunctionEvaluations(sigmas));
         long[] outputShape = [count, .. imageShape];
         long[] batchShape = [.. outputShape];
         Tensor output;

@@ -38,6 +38,13 @@ public sealed class EulerSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas)
+    {
+        ArgumentNullException.ThrowIfNull(sigmas);
+        return Math.Max(0, sigmas.Count - 1);
+    }
+
+    /// <inheritdoc />
     public SamplingResult Sample(
         IDenoiser denoiser, Tensor x, IReadOnlyList<double> sigmas, Conditioning? conditioning = null, INoiseSource? noise = null,
         IProgress<SamplerStep>? progress = null, CancellationToken cancellationToken = default)

@@ -29,6 +29,9 @@ public sealed class GeneralizedSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => EdmStep.FunctionEvaluations(sigmas, secondOrder: Options.Solver != OdeSolver.Euler);
+
+    /// <inheritdoc />
     public SamplingResult Sample(
         IDenoiser denoiser, Tensor x, IReadOnlyList<double> sigmas, Conditioning? conditioning = null, INoiseSource? noise = null,
         IProgress<SamplerStep>? progress = null, CancellationToken cancellationToken = default)

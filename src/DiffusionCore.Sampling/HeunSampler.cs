@@ -38,6 +38,9 @@ public sealed class HeunSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => EdmStep.FunctionEvaluations(sigmas, secondOrder: true);
+
+    /// <inheritdoc />
     public SamplingResult Sample(
         IDenoiser denoiser, Tensor x, IReadOnlyList<double> sigmas, Conditioning? conditioning = null, INoiseSource? noise = null,
         IProgress<SamplerStep>? progress = null, CancellationToken cancellationToken = default)

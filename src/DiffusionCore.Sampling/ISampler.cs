@@ -16,6 +16,12 @@ public interface ISampler
     SamplerOptions Options { get; }
 
     /// <summary>
+    /// The denoiser calls <see cref="Sample"/> makes for this schedule (NFE; Karras et al. 2022, Table 1): one per step
+    /// for first-order solvers, two per step for second-order ones except a final step into σ = 0 (2N − 1).
+    /// </summary>
+    int FunctionEvaluations(IReadOnlyList<double> sigmas);
+
+    /// <summary>
     /// Integrates from <c>sigmas[0]</c> down to <c>sigmas[^1]</c> (usually 0).
     /// </summary>
     /// <param name="denoiser">The denoiser D(x; σ) (a preconditioned network, an analytic oracle, or a guidance decorator).</param>

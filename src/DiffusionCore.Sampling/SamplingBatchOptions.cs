@@ -37,7 +37,7 @@ public sealed record SamplingBatchOptions
 
     /// <summary>
     /// The most of a run's denoiser work (images × calls per image) the probes may spend (default 0.05) when the
-    /// planner knows the calls per image (<see cref="BatchedSampling.Generate"/> tells it the step count).
+    /// planner knows the calls per image (<see cref="BatchedSampling.Generate"/> tells it <see cref="ISampler.FunctionEvaluations"/>).
     /// </summary>
     public double MaxProbeShare { get; init; } = 0.05;
 

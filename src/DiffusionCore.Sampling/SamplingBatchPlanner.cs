@@ -17,8 +17,8 @@ namespace DiffusionCore.Sampling;
 /// <item>Elsewhere (CUDA), or with <see cref="SamplingBatchOptions.MeasureMemory"/> off, the sizes are bounded by
 /// out-of-memory errors: a size whose call throws <see cref="TorchOutOfMemoryException"/> ends the probing.</item>
 /// <item>With <see cref="SamplingBatchOptions.TuneForThroughput"/> (default) the probing stops after two sizes in a
-/// row that are not 5 % faster per image than the best so far, and the plan is the fastest size (a larger one within
-/// 2 % of it wins the tie). On this project's CPU host the main job's network is fastest per image at batch 64 and
+/// row whose calls took at least <see cref="DecisiveCallSeconds"/> and that are not 5 % faster per image than the best
+/// so far, and the plan is the fastest size (a larger one within 2 % of it wins the tie). On this project's CPU host the main job's network is fastest per image at batch 64 and
 /// 1.7× slower per image at 2,000 (docs/performance.md), so the largest batch is not the fastest.</item>
 /// <item>Given the run's denoiser calls per image, probing stops before it costs more than
 /// <see cref="SamplingBatchOptions.MaxProbeShare"/> (5 %) of the run's denoiser work.</item>
@@ -33,6 +33,13 @@ public static class SamplingBatchPlanner
     /// slopes, the next state, churn noise, the initial noise): an allowance, not a measurement.
     /// </summary>
     public const int StateBuffersPerImage = 8;
+
+    /// <summary>
+    /// Only probe calls at least this long (seconds) can end the probing for being no faster: shorter calls are ruled by
+    /// fixed per-call costs and by kernel choices that change from one small size to the next (the main job's network
+    /// in float32 is slower per image at batch 8 than at 4 and at 16 on this project's CPU host), not by the trend.
+    /// </summary>
+    public const double DecisiveCallSeconds = 0.2;
 
     /// <summary>Timed calls per probed size after its warm-up call; the fastest counts (host noise only adds time).</summary>
     public const int TimedCalls = 2;
@@ -196,7 +203,7 @@ public static class SamplingBatchPlanner
                     best = a.SecondsPerImage;
                     sinceBest = 0;
                 }
-                else if (options.TuneForThroughput && ++sinceBest >= 2)
+                else if (options.TuneForThroughput && a.SecondsPerImage * a.BatchSize >= DecisiveCallSeconds && ++sinceBest >= 2)
                 {
                     stop = "two sizes in a row no faster per image";
                     break;

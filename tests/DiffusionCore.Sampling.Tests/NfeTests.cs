@@ -14,6 +14,7 @@ public class NfeTests
         using var g = new Generator(1);
         var noise = new GeneratorNoiseSource(g);
         SamplingResult r = sampler.Sample(counter, Latents.Initial(noise, [16, 2], sigmas), sigmas, noise: stochastic ? noise : null);
+        sampler.FunctionEvaluations(sigmas).Should().Be((int)counter.Calls, "ISampler.FunctionEvaluations predicts the calls Sample makes");
         return (counter.Calls, r.FunctionEvaluations);
     }
 
