@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
@@ -30,20 +28,16 @@ internal static class Edm2SampleRunner
                 case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--profile": profile = true; break;
-                case "--precision":
-                    string v = Next();
-                    precision = ComputePrecisionExtensions.TryParse(v, out ComputePrecision p) ? p : throw new ArgumentException($"--precision must be auto, fp32 or bf16, not '{v}'.");
-                    break;
+                case "--precision": precision = MainJobSampling.ParsePrecision(Next()); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
         int threads = BenchEnvironment.Apply();
-        using var g = new Generator(BenchEnvironment.Seed);
-        using var denoiser = new Edm2Denoiser(Edm2UNetWorkload.MainJobOptions, g);
-        denoiser.Eval();
-        var guided = new ClassifierFreeGuidance(denoiser, 2.0, Unconditional.ZeroClassLabels());
-        var sampler = new HeunSampler(new HeunOptions { Precision = precision });
+        using var setup = new MainJobSampling(precision);
+        Generator g = setup.Generator;
+        IDenoiser guided = setup.Guided;
+        HeunSampler sampler = setup.Sampler;
         double[] sigmas = SigmaSchedules.Karras(steps);
 
         var times = new List<double>();

@@ -19,6 +19,11 @@ public static class Program
             return CompareRunner.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "--edm2-generate")
+        {
+            return Edm2GenerateRunner.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "--edm2-sample")
         {
             return Edm2SampleRunner.Run(args[1..]);

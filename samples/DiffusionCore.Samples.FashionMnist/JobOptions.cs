@@ -46,6 +46,9 @@ internal sealed class JobOptions
 
     public ComputePrecision Precision { get; private set; } = ComputePrecision.Auto;
 
+    /// <summary>The sampling batch size; null plans it (SamplingBatchPlanner).</summary>
+    public int? SampleBatch { get; private set; }
+
     public bool Profile { get; private set; }
 
     public string Output => OutputDirectory ?? Path.Combine(RunDirectory, "output");
@@ -80,6 +83,8 @@ internal sealed class JobOptions
           --guidance W         classifier-free guidance scale (1 = none)         [2.0]
           --per-class N        samples per class in the grid                     [10]
           --eval-samples N     generated images for FD / class agreement         [300]
+          --sample-batch B     images per sampling batch: auto (the fastest per image that fits in half the
+                               available memory, measured at start) or a number  [auto]
           --folder DIR         images to evaluate (evaluate command)
           --threads N          libtorch intra-op threads                         [all cores]
           --precision P        products (conv, linear, attention) in: auto (default: bfloat16 on a CPU with AMX or
@@ -127,6 +132,7 @@ internal sealed class JobOptions
                 case "--guidance": o.Guidance = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--per-class": o.SamplesPerClass = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 case "--eval-samples": o.EvalSamples = (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
+                case "--sample-batch": o.SampleBatch = v == "auto" ? null : (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)); break;
                 case "--folder": o.Folder = v; break;
                 case "--precision":
                     o.Precision = ComputePrecisionExtensions.TryParse(v, out ComputePrecision p) ? p : throw new ArgumentException($"--precision {v}: use auto, fp32 or bf16.");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Samples.FashionMnist;
+using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 
 JobOptions o;
@@ -50,13 +51,15 @@ if (o.Command == "evaluate")
 using Edm2Denoiser net = SampleStage.LoadNetwork(o, out string weights);
 Console.WriteLine($"sampling with {o.Sampler}, {o.Steps} steps, guidance {o.Guidance} from {weights}");
 int[] gridClasses = Enumerable.Range(0, FashionMnistModel.Classes).SelectMany(c => Enumerable.Repeat(c, o.SamplesPerClass)).ToArray();
-using SampleStage.Samples grid = SampleStage.Generate(o, net, gridClasses);
+SamplingBatchPlan batchPlan = SampleStage.PlanBatch(o, net, gridClasses.Length + o.EvalSamples);
+Console.WriteLine($"sampling batch {batchPlan.BatchSize}: {batchPlan.Reason}");
+using SampleStage.Samples grid = SampleStage.Generate(o, net, gridClasses, batchPlan.BatchSize);
 OutputWriter.WriteGrid(grid, o.SamplesPerClass, o.Output);
 Console.WriteLine($"wrote {Path.Combine(o.Output, "grid.png")} and {gridClasses.Length} PNGs under {Path.Combine(o.Output, "samples")}");
 
 int[] evalClasses = Enumerable.Range(0, o.EvalSamples).Select(i => i % FashionMnistModel.Classes).ToArray();
 EvaluateStage.Scores scores;
-using (SampleStage.Samples evalSamples = SampleStage.Generate(o, net, evalClasses, firstSeed: 100_000))
+using (SampleStage.Samples evalSamples = SampleStage.Generate(o, net, evalClasses, batchPlan.BatchSize, firstSeed: 100_000))
 {
     scores = EvaluateStage.Samples(evalSamples);
 }
@@ -71,6 +74,7 @@ OutputWriter.WriteSummary(new
     ImagesPerSecond = trained?.ImagesPerSecond,
     FinalLoss = trained?.FinalLoss,
     Sampler = o.Sampler,
+    SampleBatch = batchPlan.BatchSize,
     Steps = o.Steps,
     Nfe = grid.FunctionEvaluations,
     Guidance = o.Guidance,

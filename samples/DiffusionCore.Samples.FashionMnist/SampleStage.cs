@@ -45,40 +45,48 @@ internal static class SampleStage
         return net;
     }
 
+    /// <summary>
+    /// The sampling batch size: <c>--sample-batch N</c>, or planned once for all <paramref name="count"/> images of the
+    /// job by probing the guided network (SamplingBatchPlanner: the fastest per image that fits in half the available
+    /// memory, probing at most 5 % of the sampling work).
+    /// </summary>
+    public static SamplingBatchPlan PlanBatch(JobOptions o, IDenoiser denoiser, int count)
+    {
+        using var scope = new TensorScope();
+        int[] classes = Enumerable.Range(0, count).Select(i => i % FashionMnistModel.Classes).ToArray();
+        return SamplingBatchPlanner.Plan(Guided(o, denoiser), ImageShape, count, SigmaSchedules.Karras(o.Steps)[0], CreateSampler(o).Options,
+            new SamplingBatchOptions { BatchSize = o.SampleBatch }, Conditioning.FromClassLabels(Labels(classes)), denoiserCallsPerImage: CreateSampler(o).FunctionEvaluations(SigmaSchedules.Karras(o.Steps)));
+    }
+
     /// <summary>Generates <paramref name="classes"/>.Length images; image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.</summary>
-    public static Samples Generate(JobOptions o, IDenoiser denoiser, int[] classes, long firstSeed = 0, int batch = 250)
+    public static Samples Generate(JobOptions o, IDenoiser denoiser, int[] classes, int batch, long firstSeed = 0)
     {
         double[] sigmas = SigmaSchedules.Karras(o.Steps);
-        ISampler sampler = o.Sampler switch
+        ISampler sampler = CreateSampler(o);
+        IDenoiser guided = Guided(o, denoiser);
+        ulong[] seeds = Enumerable.Range(0, classes.Length).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + k)).ToArray();
+        return ProgressDisplay.Run("sample", classes.Length, report =>
         {
-            "euler" => new EulerSampler(new EulerOptions { Precision = o.Precision }),
-            "dpm2m" => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
-            _ => new HeunSampler(new HeunOptions { Precision = o.Precision }),
-        };
-        IDenoiser guided = o.Guidance == 1.0 ? denoiser : new ClassifierFreeGuidance(denoiser, o.Guidance, Unconditional.ZeroClassLabels());
-        var parts = new List<Tensor>();
-        long nfe = 0;
-        ProgressDisplay.Run("sample", classes.Length, report =>
-        {
-            for (int start = 0; start < classes.Length; start += batch)
-            {
-                int n = Math.Min(batch, classes.Length - start);
-                ulong[] seeds = Enumerable.Range(0, n).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + start + k)).ToArray();
-                using var noise = new PerSampleNoiseSource(seeds);
-                using var scope = new TensorScope();
-                Tensor labels = Tensor.FromArray(classes.Skip(start).Take(n).Select(c => (long)c).ToArray()).OneHot(FashionMnistModel.Classes).To(DType.Float32);
-                Tensor x = Latents.Initial(noise, [n, 1, FashionMnistModel.Resolution, FashionMnistModel.Resolution], sigmas);
-                SamplingResult r = sampler.Sample(guided, x, sigmas, Conditioning.FromClassLabels(labels), noise);
-                nfe = r.FunctionEvaluations;
-                parts.Add(r.Samples.Clamp(-1, 1).DetachFromScope());
-                report(start + n, $"{start + n}/{classes.Length} images, {nfe} NFE each");
-            }
-
-            return 0;
+            using var scope = new TensorScope();
+            var progress = new SynchronousProgress<BatchedSamplingProgress>(p => report(p.ImagesDone, $"{p.ImagesDone}/{p.Images} images, batch {p.BatchSize}"));
+            BatchedSamplingResult r = sampler.Generate(guided, seeds, ImageShape, sigmas, Conditioning.FromClassLabels(Labels(classes)),
+                new SamplingBatchOptions { BatchSize = batch }, progress: progress);
+            return new Samples(r.Samples.Clamp(-1, 1).DetachFromScope(), classes, r.FunctionEvaluations);
         });
-        using var join = new TensorScope();
-        Tensor images = Tensor.Cat(parts).DetachFromScope();
-        foreach (Tensor p in parts) p.Dispose();
-        return new Samples(images, classes, nfe);
     }
+
+    private static long[] ImageShape => [1, FashionMnistModel.Resolution, FashionMnistModel.Resolution];
+
+    private static Tensor Labels(int[] classes) =>
+        Tensor.FromArray(classes.Select(c => (long)c).ToArray()).OneHot(FashionMnistModel.Classes).To(DType.Float32);
+
+    private static ISampler CreateSampler(JobOptions o) => o.Sampler switch
+    {
+        "euler" => new EulerSampler(new EulerOptions { Precision = o.Precision }),
+        "dpm2m" => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
+        _ => new HeunSampler(new HeunOptions { Precision = o.Precision }),
+    };
+
+    private static IDenoiser Guided(JobOptions o, IDenoiser denoiser) =>
+        o.Guidance == 1.0 ? denoiser : new ClassifierFreeGuidance(denoiser, o.Guidance, Unconditional.ZeroClassLabels());
 }
