@@ -54,8 +54,11 @@ internal static class SampleStage
     {
         using var scope = new TensorScope();
         int[] classes = Enumerable.Range(0, count).Select(i => i % FashionMnistModel.Classes).ToArray();
-        return SamplingBatchPlanner.Plan(Guided(o, denoiser), ImageShape, count, SigmaSchedules.Karras(o.Steps)[0], CreateSampler(o).Options,
-            new SamplingBatchOptions { BatchSize = o.SampleBatch }, Conditioning.FromClassLabels(Labels(classes)), denoiserCallsPerImage: CreateSampler(o).FunctionEvaluations(SigmaSchedules.Karras(o.Steps)));
+        double[] sigmas = SigmaSchedules.Karras(o.Steps);
+        ISampler sampler = CreateSampler(o);
+        return SamplingBatchPlanner.Plan(Guided(o, denoiser), ImageShape, count, sigmas[0], sampler.Options,
+            new SamplingBatchOptions { BatchSize = o.SampleBatch }, Conditioning.FromClassLabels(Labels(classes)),
+            denoiserCallsPerImage: sampler.FunctionEvaluations(sigmas));
     }
 
     /// <summary>Generates <paramref name="classes"/>.Length images; image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.</summary>

@@ -122,8 +122,8 @@ public sealed class Edm2Block : Module
         }
 
         // Both mp_silu(·) = silu(·)/0.596 outputs feed a convolution (through dropout, which commutes with a scale), so
-        // the 1/0.596 is folded into that convolution's weight: conv(silu(x)/0.596, W) = conv(silu(x), W/0.596). Same
-        // maths as Karras et al. 2024, Eq. 81, one full pass over the activation fewer per mp_silu.
+        // the 1/0.596 is folded into that convolution's weight: conv(silu(x)/0.596, W) = conv(silu(x), W/0.596). The same
+        // maths as the MP SiLU of Karras et al. 2024 (Section 2.4), with one full pass over the activation fewer per mp_silu.
         Tensor y = _convRes0.Forward(x.Silu(), SiluGain);
         Tensor c = _embLinear.Forward(embedding, EmbGain).Add(1.0);
         y = y.Mul(c.Unsqueeze(2).Unsqueeze(3).To(y.DType)).Silu();
