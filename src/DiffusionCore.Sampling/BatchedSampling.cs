@@ -48,7 +48,6 @@ public static class BatchedSampling
         ArgumentNullException.ThrowIfNull(sigmas);
         if (seeds.Count == 0) throw new ArgumentException("Give at least one seed (one per image).", nameof(seeds));
         if (sigmas.Count < 2) throw new ArgumentException($"The schedule needs at least two noise levels; got {sigmas.Count}.", nameof(sigmas));
-        conditioning?.ValidateBatch(seeds.Count);
         cancellationToken.ThrowIfCancellationRequested();
 
         int count = seeds.Count;

@@ -49,11 +49,7 @@ public sealed class DdpmAncestralSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
-    public int FunctionEvaluations(IReadOnlyList<double> sigmas)
-    {
-        ArgumentNullException.ThrowIfNull(sigmas);
-        return Math.Max(0, sigmas.Count - 1);
-    }
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => SamplerRun.CountFunctionEvaluations(sigmas, secondOrder: false);
 
     /// <inheritdoc />
     public SamplingResult Sample(

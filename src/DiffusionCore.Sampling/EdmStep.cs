@@ -9,19 +9,6 @@ namespace DiffusionCore.Sampling;
 /// </summary>
 internal static class EdmStep
 {
-    /// <summary>Denoiser calls over a schedule: one per step, plus a correction call for every σ_{i+1} ≠ 0 when second order.</summary>
-    public static int FunctionEvaluations(IReadOnlyList<double> sigmas, bool secondOrder)
-    {
-        ArgumentNullException.ThrowIfNull(sigmas);
-        int calls = 0;
-        for (int i = 0; i + 1 < sigmas.Count; i++)
-        {
-            calls += secondOrder && sigmas[i + 1] != 0 ? 2 : 1;
-        }
-
-        return calls;
-    }
-
     public static Tensor Apply(SamplerRun run, StochasticityOptions churn, int i, Tensor xCur, bool secondOrder)
     {
         double sigmaNext = run.Sigmas[i + 1];

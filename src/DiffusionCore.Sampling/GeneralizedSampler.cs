@@ -29,7 +29,7 @@ public sealed class GeneralizedSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
-    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => EdmStep.FunctionEvaluations(sigmas, secondOrder: Options.Solver != OdeSolver.Euler);
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => SamplerRun.CountFunctionEvaluations(sigmas, secondOrder: Options.Solver != OdeSolver.Euler);
 
     /// <inheritdoc />
     public SamplingResult Sample(

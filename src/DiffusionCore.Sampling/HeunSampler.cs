@@ -38,7 +38,7 @@ public sealed class HeunSampler : ISampler
     SamplerOptions ISampler.Options => Options;
 
     /// <inheritdoc />
-    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => EdmStep.FunctionEvaluations(sigmas, secondOrder: true);
+    public int FunctionEvaluations(IReadOnlyList<double> sigmas) => SamplerRun.CountFunctionEvaluations(sigmas, secondOrder: true);
 
     /// <inheritdoc />
     public SamplingResult Sample(

@@ -10,6 +10,22 @@ namespace DiffusionCore.Sampling;
 /// </summary>
 internal sealed class SamplerRun : IDisposable
 {
+    /// <summary>
+    /// Denoiser calls over a schedule (<see cref="ISampler.FunctionEvaluations"/>): one per step, plus a correction call
+    /// for every σ_{i+1} ≠ 0 when the solver is second order.
+    /// </summary>
+    public static int CountFunctionEvaluations(IReadOnlyList<double> sigmas, bool secondOrder)
+    {
+        ArgumentNullException.ThrowIfNull(sigmas);
+        int calls = 0;
+        for (int i = 0; i + 1 < sigmas.Count; i++)
+        {
+            calls += secondOrder && sigmas[i + 1] != 0 ? 2 : 1;
+        }
+
+        return calls;
+    }
+
     private readonly IDenoiser _denoiser;
     private readonly Conditioning _conditioning;
     private readonly INoiseSource? _noise;
