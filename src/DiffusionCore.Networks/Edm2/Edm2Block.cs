@@ -137,26 +137,19 @@ public sealed class Edm2Block : Module
 
         // mp_sum(x, y, t) = ((1 − t)·x + t·y) / √((1 − t)² + t²) where y is a convolution's output: y's weight t/√… is
         // folded into that convolution and x's is the alpha of one add (one pass instead of lerp + divide).
-        (double residualX, double residualY) = SumWeights(ResidualBalance);
+        (double residualX, double residualY) = MagnitudePreserving.SumWeights(ResidualBalance);
         y = _convRes1.Forward(y, SiluGain * residualY);
         if (Flavor == Edm2BlockFlavor.Decoder && _convSkip is not null) x = _convSkip.Forward(x);
         x = y.Add(x, residualX);
         if (_attnQkv is not null && _attnProj is not null)
         {
-            (double attentionX, double attentionY) = SumWeights(AttentionBalance);
+            (double attentionX, double attentionY) = MagnitudePreserving.SumWeights(AttentionBalance);
             y = CosineAttention.Apply(_attnQkv.Forward(x), Heads);
             x = _attnProj.Forward(y, attentionY).Add(x, attentionX);
         }
 
         if (ClipActivations is double clip) x = x.Clamp(-clip, clip);
         return x.MoveToOuterScope();
-    }
-
-    /// <summary>The weights of x and y in MP sum with balance t (Karras et al. 2024, Section 2.4).</summary>
-    private static (double X, double Y) SumWeights(double t)
-    {
-        double norm = Math.Sqrt(((1 - t) * (1 - t)) + (t * t));
-        return ((1 - t) / norm, t / norm);
     }
 
     /// <inheritdoc />

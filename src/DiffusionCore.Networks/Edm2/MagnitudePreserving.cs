@@ -96,8 +96,22 @@ public static class MagnitudePreserving
         using var scope = new TensorScope();
         Tensor bb = b.DType == a.DType ? b : b.To(a.DType);
         // In place on lerp's fresh output (a scalar-weight lerp saves nothing for its backward).
-        return a.Lerp(bb, t).DivInPlace(Math.Sqrt(((1 - t) * (1 - t)) + (t * t))).MoveToOuterScope();
+        return a.Lerp(bb, t).DivInPlace(SumNorm(t)).MoveToOuterScope();
     }
+
+    /// <summary>
+    /// The weights of the first and second term in <see cref="Sum"/>: <c>((1−t), t) / √((1−t)² + t²)</c>
+    /// (Karras et al. 2024, Section 2.4, Eq. 88), for callers that fold a weight into a preceding layer.
+    /// </summary>
+    /// <param name="t">The balance in [0, 1].</param>
+    public static (double A, double B) SumWeights(double t)
+    {
+        ValidateBalance(t, nameof(t));
+        double norm = SumNorm(t);
+        return ((1 - t) / norm, t / norm);
+    }
+
+    private static double SumNorm(double t) => Math.Sqrt(((1 - t) * (1 - t)) + (t * t));
 
     /// <summary>
     /// MP concatenation along <paramref name="dim"/>: with <c>C = √((N_a+N_b) / ((1−t)² + t²))</c>, concatenates

@@ -36,6 +36,23 @@ public class MagnitudePreservingTests
         Variance(cat).Should().BeApproximately(1, 0.02);
     }
 
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    public void Sum_weights_are_the_weights_sum_applies(double t)
+    {
+        (double wa, double wb) = MagnitudePreserving.SumWeights(t);
+        ((wa * wa) + (wb * wb)).Should().BeApproximately(1, 1e-12);
+        using var scope = new TensorScope();
+        using var g = new Generator(5);
+        Tensor a = Tensor.Randn([4, 8], g);
+        Tensor b = Tensor.Randn([4, 8], g);
+        Tensor folded = b.Mul(wb).Add(a, wa);
+        (MagnitudePreserving.Sum(a, b, t) - folded).Abs().Max().ToDouble().Should().BeLessThan(1e-6);
+        FluentActions.Invoking(() => MagnitudePreserving.SumWeights(1.5)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Fact]
     public void Fourier_features_and_mp_conv_have_unit_magnitude()
     {
