@@ -5,11 +5,12 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--channels-last] [--profile] [--rss-every N]</c>:
+/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--channels-last] [--profile] [--ops [top]] [--rss-every N]</c>:
 /// runs <see cref="Edm2UNetWorkload"/> for a number of steps and prints the median and mean ms/step and the process's
 /// peak resident set size (VmHWM from /proc/self/status), which BenchmarkDotNet cannot report. <c>--profile</c> splits
 /// every step into time inside native shim calls (libtorch) and the rest (managed code + interop), see
-/// <see cref="NativeProfile"/>; <c>--rss-every N</c> prints the current and peak RSS every N steps (leak check).
+/// <see cref="NativeProfile"/>; <c>--ops [top]</c> then runs three more steps under an <see cref="OpProfiler"/> and prints
+/// the top operators per step, by name and by input shape; <c>--rss-every N</c> prints the current and peak RSS every N steps (leak check).
 /// </summary>
 internal static class Edm2StepRunner
 {
@@ -17,7 +18,7 @@ internal static class Edm2StepRunner
     {
         var positional = new List<int>();
         bool mainJob = false, profile = false, channelsLast = false;
-        int rssEvery = 0;
+        int rssEvery = 0, opsTop = 0;
         var precision = StepPrecision.Float32;
         for (int i = 0; i < args.Count; i++)
         {
@@ -27,6 +28,15 @@ internal static class Edm2StepRunner
                 case "--precision": precision = StepPrecisionExtensions.Parse(Value(args, ref i)); break;
                 case "--profile": profile = true; break;
                 case "--channels-last": channelsLast = true; break;
+                case "--ops":
+                    opsTop = 25;
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int top))
+                    {
+                        opsTop = top;
+                        i++;
+                    }
+
+                    break;
                 case "--rss-every": rssEvery = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
             }
@@ -77,7 +87,24 @@ internal static class Edm2StepRunner
         }
 
         Console.WriteLine($"peak RSS (VmHWM): {ProcStatus.Read("VmHWM:")}");
+        if (opsTop > 0) PrintOperators(work, opsTop);
         return 0;
+    }
+
+    private static void PrintOperators(Edm2UNetWorkload work, int top)
+    {
+        const int ProfiledSteps = 3;
+        OpProfileReport report;
+        using (var profiler = OpProfiler.Start(recordShapes: true))
+        {
+            for (int i = 0; i < ProfiledSteps; i++) work.Step();
+            report = profiler.Stop();
+        }
+
+        Console.WriteLine($"operators over {ProfiledSteps} steps (observed; times include the observer's cost), by name:");
+        Console.Write(report.ByName().ToTable(top));
+        Console.WriteLine("by name and inputs:");
+        Console.Write(report.ToTable(top));
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

@@ -575,6 +575,25 @@ public sealed partial class Tensor
         return this;
     }
 
+    /// <summary>
+    /// Clamps into [<paramref name="min"/>, <paramref name="max"/>] with libtorch's <c>hardtanh</c>: the same values as
+    /// <see cref="Clamp"/>, but the backward is one fused kernel instead of clamp's four comparisons and selects, and
+    /// the gradient is 0 where the input lies at or beyond a bound (clamp passes it at exactly the bound). Used for
+    /// activation clipping in training, e.g. EDM2's ±256 (Karras et al. 2024, Appendix B). libtorch 1.13's CPU backward
+    /// exists for float32 and float64 only: backpropagating through a bfloat16 or float16 result on the CPU throws
+    /// <see cref="TorchNotSupportedException"/>; use <see cref="Clamp"/> there.
+    /// </summary>
+    /// <exception cref="ArgumentException">When <paramref name="min"/> &gt; <paramref name="max"/> or either is NaN.</exception>
+    public Tensor Hardtanh(double min, double max)
+    {
+        if (!(min <= max))
+        {
+            throw new ArgumentException($"Hardtanh needs min ≤ max; got min = {min}, max = {max}.", nameof(min));
+        }
+
+        return Wrap(NativeMethods.dc_hardtanh(Handle, min, max, out var r), r);
+    }
+
     /// <summary>Picks <paramref name="whenTrue"/> where <paramref name="condition"/> holds, else <paramref name="whenFalse"/> (torch.where).</summary>
     public static Tensor Where(Tensor condition, Tensor whenTrue, Tensor whenFalse)
     {

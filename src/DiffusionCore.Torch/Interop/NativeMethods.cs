@@ -68,6 +68,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_add_scaled_(TensorHandle a, TensorHandle b, double alpha);
     [LibraryImport(Lib)] internal static partial int dc_clamp(TensorHandle a, double lo, double hi, int hasLo, int hasHi, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_clamp_(TensorHandle a, double lo, double hi, int hasLo, int hasHi);
+    [LibraryImport(Lib)] internal static partial int dc_hardtanh(TensorHandle a, double lo, double hi, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_where(TensorHandle cond, TensorHandle a, TensorHandle b, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_lerp(TensorHandle a, TensorHandle b, IntPtr w, double ws, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_lerp_(TensorHandle a, TensorHandle b, IntPtr w, double ws);
@@ -144,6 +145,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_cpu_capabilities(out int flags);
     [LibraryImport(Lib)] internal static partial int dc_profile_enable(int enabled);
     [LibraryImport(Lib)] internal static partial int dc_profile_read(int reset, out long nativeNs, out long calls);
+    [LibraryImport(Lib)] internal static partial int dc_op_profile_start(int recordShapes);
+    [LibraryImport(Lib)] internal static partial int dc_op_profile_stop();
+    [LibraryImport(Lib)] internal static partial int dc_op_profile_report(byte* buffer, long capacity, out long needed);
 
     [LibraryImport(Lib)] internal static partial int dc_grads_nan_to_num_(IntPtr* parameters, int n);
     [LibraryImport(Lib)] internal static partial int dc_clip_grad_norm_(IntPtr* parameters, int n, double maxNorm, double normType, out double totalNorm);

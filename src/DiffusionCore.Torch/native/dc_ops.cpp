@@ -177,6 +177,9 @@ int dc_clamp_(dc_tensor a, double lo, double hi, int has_lo, int has_hi) {
   T(a).clamp_(l, h);
   DC_CATCH
 }
+int dc_hardtanh(dc_tensor a, double lo, double hi, dc_tensor* out) {
+  DC_TRY DC_OUT(at::hardtanh(T(a), lo, hi)); DC_CATCH
+}
 int dc_where(dc_tensor c, dc_tensor a, dc_tensor b, dc_tensor* out) { DC_TRY DC_OUT(at::where(T(c), T(a), T(b))); DC_CATCH }
 int dc_lerp(dc_tensor a, dc_tensor b, dc_tensor w, double ws, dc_tensor* out) {
   DC_TRY DC_OUT(w != nullptr ? at::lerp(T(a), T(b), T(w)) : at::lerp(T(a), T(b), ws)); DC_CATCH

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 5
+#define DC_ABI_VERSION 6
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
@@ -99,6 +99,9 @@ DC_API int dc_add_scaled(dc_tensor a, dc_tensor b, double alpha, dc_tensor* out)
 DC_API int dc_add_scaled_(dc_tensor a, dc_tensor b, double alpha);
 DC_API int dc_clamp(dc_tensor a, double lo, double hi, int has_lo, int has_hi, dc_tensor* out);
 DC_API int dc_clamp_(dc_tensor a, double lo, double hi, int has_lo, int has_hi);
+// at::hardtanh: the values of clamp(a, lo, hi), with one fused backward kernel (hardtanh_backward) instead of
+// clamp's ge/le/logical_and/where (ABI 6).
+DC_API int dc_hardtanh(dc_tensor a, double lo, double hi, dc_tensor* out);
 DC_API int dc_where(dc_tensor cond, dc_tensor a, dc_tensor b, dc_tensor* out);
 DC_API int dc_lerp(dc_tensor a, dc_tensor b, dc_tensor w, double ws, dc_tensor* out);
 DC_API int dc_lerp_(dc_tensor a, dc_tensor b, dc_tensor w, double ws);
@@ -230,6 +233,15 @@ DC_API int dc_cpu_capabilities(int* out);
 // Profiling of time spent inside shim calls: enable is process-wide, counters are per calling thread.
 DC_API int dc_profile_enable(int enabled);
 DC_API int dc_profile_read(int reset, int64_t* native_ns, int64_t* calls);
+
+// ---- operator-level profile (dc_op_profile.cpp, ABI 6) ----
+// Counts every libtorch operator and autograd node (RecordFunction events) in all threads: calls, self and total
+// nanoseconds, keyed by name and, when record_shapes != 0, by the inputs' dtypes and shapes. One at a time per process.
+DC_API int dc_op_profile_start(int record_shapes);
+DC_API int dc_op_profile_stop(void);
+// The counts of the last (or running) profile as lines "calls\tself_ns\ttotal_ns\tname\tinputs\n" in UTF-8. *needed is
+// set to the byte length; the text is written only when capacity >= *needed.
+DC_API int dc_op_profile_report(char* buffer, int64_t capacity, int64_t* needed);
 
 // ---- counted CPU tensor memory (dc_memory.cpp) ----
 // Installs the counting CPU allocator (glibc only; *installed = 0 elsewhere or when a host registered its own).

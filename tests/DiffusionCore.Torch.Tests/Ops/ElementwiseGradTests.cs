@@ -41,6 +41,7 @@ public class ElementwiseGradTests
         ["ClampBoth"] = (-1, 1, x => x.Clamp(-0.5, 0.5)),
         ["ClampMin"] = (-1, 1, x => x.Clamp(min: -0.25)),
         ["ClampMax"] = (-1, 1, x => x.Clamp(max: 0.25)),
+        ["Hardtanh"] = (-1, 1, x => x.Hardtanh(-0.5, 0.5)),
         ["MaximumScalar"] = (-1, 1, x => x.Maximum(0.1)),
         ["MinimumScalar"] = (-1, 1, x => x.Minimum(0.1)),
         ["NanToNumFinite"] = (-2, 2, x => x.NanToNum()),

@@ -262,6 +262,34 @@ public class ForwardValueTests
     }
 
     [Fact]
+    public void Hardtanh_has_clamps_values_and_passes_the_gradient_only_strictly_inside()
+    {
+        using var scope = new TensorScope();
+        Tensor x = T64.Of([-3, -2, -1.5, 0, 1.5, 2, 3, double.NaN]).RequiresGradInPlace();
+        Tensor y = x.Hardtanh(-2, 2);
+        T64.Host(y).Take(7).Should().Equal(-2, -2, -1.5, 0, 1.5, 2, 2);
+        double.IsNaN(T64.Host(y)[7]).Should().BeTrue("hardtanh, like clamp, propagates NaN");
+        y.Sum().Backward();
+        T64.Host(x.Grad!).Take(7).Should().Equal(0, 0, 1, 1, 1, 0, 0);
+
+        using var g = new Generator(5);
+        foreach (DType dtype in new[] { DType.Float32, DType.BFloat16 })
+        {
+            Tensor r = Tensor.Randn([3, 40, 7], g, dtype).Mul(3);
+            Tensor h = r.Hardtanh(-2.5, 2.5);
+            h.DType.Should().Be(dtype);
+            h.Eq(r.Clamp(-2.5, 2.5)).All().ToBoolean().Should().BeTrue();
+        }
+
+        Tensor b = Tensor.Randn([8], g, DType.BFloat16).RequiresGradInPlace();
+        FluentActions.Invoking(() => b.Hardtanh(-1, 1).Sum().Backward()).Should().Throw<TorchNotSupportedException>()
+            .WithMessage("*BFloat16*", "libtorch 1.13 has no CPU hardtanh backward for bfloat16, as the XML doc says");
+
+        FluentActions.Invoking(() => x.Hardtanh(1, -1)).Should().Throw<ArgumentException>().WithMessage("*min ≤ max*");
+        FluentActions.Invoking(() => x.Hardtanh(double.NaN, 1)).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void AffineGrid_identity_then_GridSample_reproduces_the_input()
     {
         using var scope = new TensorScope();
