@@ -74,10 +74,12 @@ public sealed class MPConv : Module
     /// The effective weight <c>normalize(W)·gain/√fan_in</c> in float32, after the in-place re-projection of W when
     /// training (Karras et al. 2024, Eq. 46–47).
     /// </summary>
-    public Tensor EffectiveWeight(Tensor? gain = null)
+    public Tensor EffectiveWeight(Tensor? gain = null) => EffectiveWeight(gain, 1.0);
+
+    private Tensor EffectiveWeight(Tensor? gain, double constantGain)
     {
         using var scope = new TensorScope();
-        Tensor w = Weight.To(DType.Float32);
+        Tensor w = Weight.DType == DType.Float32 ? Weight : Weight.To(DType.Float32);
         if (IsTraining)
         {
             using var noGrad = new NoGradScope();
@@ -85,11 +87,11 @@ public sealed class MPConv : Module
             Weight.CopyFrom(projected);
         }
 
+        // The constant gain (a folded mp_silu or MP-sum weight) joins 1/√fan_in in one scalar: one weight-sized op.
         long fanIn = (long)InChannels * (KernelSize is int k ? (long)k * k : 1);
+        double scale = constantGain / Math.Sqrt(fanIn);
         Tensor normalized = MagnitudePreserving.Normalize(w);
-        Tensor scaled = gain is null
-            ? normalized.Mul(1.0 / Math.Sqrt(fanIn))
-            : normalized.Mul(gain.Div(Math.Sqrt(fanIn)));
+        Tensor scaled = gain is null ? normalized.Mul(scale) : normalized.Mul(gain.Mul(scale));
         return scaled.MoveToOuterScope();
     }
 
@@ -113,8 +115,7 @@ public sealed class MPConv : Module
         }
 
         using var scope = new TensorScope();
-        Tensor w = EffectiveWeight(gain);
-        if (constantGain != 1.0) w = w.Mul(constantGain);
+        Tensor w = EffectiveWeight(gain, constantGain);
         if (input.DType.IsFloatingPoint() && input.DType != w.DType) w = w.To(input.DType);
         Tensor y = KernelSize is int k
             ? Functional.Conv2d(input, w, null, padding: k / 2)

@@ -20,6 +20,54 @@ public class MagnitudePreservingTests
         (p.Square().Mean([1]).Sqrt() - 1).Abs().Max().ToDouble().Should().BeLessThan(1e-3);
     }
 
+    [Theory]
+    [InlineData(new long[] { 1 })]
+    [InlineData(new long[] { 1, 2, 3 })]
+    [InlineData(new long[] { 2 })]
+    public void Normalize_matches_the_norm_formula_and_its_gradient_in_float64(long[] dims)
+    {
+        // Oracle: EDM2's normalize written with linalg.vector_norm and a division, evaluated in float64 by libtorch's
+        // autograd; Normalize takes the mean square in float32, so the two agree to float32 rounding.
+        using var scope = new TensorScope();
+        using var g = new Generator(3);
+        Tensor x0 = Tensor.Randn([4, 8, 5, 6], g, DType.Float64).Mul(3);
+        Tensor weights = Tensor.Randn([4, 8, 5, 6], g, DType.Float64);
+        long reduced = dims.Aggregate(1L, (n, d) => n * x0.Size((int)d));
+
+        Tensor x = x0.Clone().RequiresGradInPlace();
+        Tensor y = MagnitudePreserving.Normalize(x, dims);
+        y.Mul(weights).Sum().Backward();
+
+        Tensor xr = x0.Clone().RequiresGradInPlace();
+        Tensor yr = xr.Div(xr.Norm(2, dims, keepDim: true).Mul(Math.Sqrt(1.0 / reduced)).Add(MagnitudePreserving.DefaultEpsilon));
+        yr.Mul(weights).Sum().Backward();
+
+        y.DType.Should().Be(DType.Float64);
+        (y - yr).Abs().Max().ToDouble().Should().BeLessThan(1e-6);
+        (x.Grad! - xr.Grad!).Abs().Max().ToDouble().Should().BeLessThan(1e-6 * xr.Grad!.Abs().Max().ToDouble());
+    }
+
+    [Fact]
+    public void Normalize_of_an_all_zero_vector_is_zero_with_the_norms_zero_subgradient()
+    {
+        // ‖·‖ is not differentiable at 0; libtorch's vector_norm backward uses the subgradient 0 there, so
+        // d normalize(x)/dx = I/ε at x = 0. A square root of the mean square without a floor would give 0·∞ = NaN.
+        using var scope = new TensorScope();
+        using var g = new Generator(4);
+        Tensor x = Tensor.Randn([2, 3, 4, 4], g);
+        x.Narrow(0, 1, 1).ZeroInPlace();
+        x.RequiresGradInPlace();
+        Tensor upstream = Tensor.Randn([2, 3, 4, 4], g);
+        Tensor y = MagnitudePreserving.PixelNorm(x);
+        y.Mul(upstream).Sum().Backward();
+
+        y.Narrow(0, 1, 1).Abs().Max().ToDouble().Should().Be(0);
+        Tensor zeroGrad = x.Grad!.Narrow(0, 1, 1);
+        zeroGrad.IsFinite().All().ToBoolean().Should().BeTrue();
+        Tensor expected = upstream.Narrow(0, 1, 1).Div(MagnitudePreserving.DefaultEpsilon);
+        ((zeroGrad - expected).Abs().Max().ToDouble() / expected.Abs().Max().ToDouble()).Should().BeLessThan(1e-6);
+    }
+
     [Fact]
     public void Silu_sum_and_cat_preserve_unit_variance()
     {
