@@ -12,9 +12,16 @@ public sealed class TensorScope : IDisposable
     [ThreadStatic]
     private static TensorScope? t_current;
 
+    // The list of the last scope disposed on this thread, cleared, for the next scope to reuse: a scope per loop
+    // iteration then allocates only the TensorScope object, not a list and its array as well.
+    [ThreadStatic]
+    private static List<Tensor>? t_spareList;
+
+    private const int MaxPooledCapacity = 1024;
+
     private const int MinCompactThreshold = 256;
 
-    private readonly List<Tensor> _owned = new();
+    private readonly List<Tensor> _owned;
     private readonly int _threadId;
     private int _compactThreshold = MinCompactThreshold;
     private bool _disposed;
@@ -24,6 +31,8 @@ public sealed class TensorScope : IDisposable
     {
         Outer = t_current;
         _threadId = Environment.CurrentManagedThreadId;
+        _owned = t_spareList ?? new List<Tensor>();
+        t_spareList = null;
         t_current = this;
     }
 
@@ -38,6 +47,7 @@ public sealed class TensorScope : IDisposable
     {
         get
         {
+            if (_disposed) return 0;  // its list may already serve a newer scope on this thread
             int n = 0;
             foreach (Tensor t in _owned)
             {
@@ -108,5 +118,6 @@ public sealed class TensorScope : IDisposable
         }
 
         _owned.Clear();
+        if (_owned.Capacity <= MaxPooledCapacity) t_spareList = _owned;
     }
 }

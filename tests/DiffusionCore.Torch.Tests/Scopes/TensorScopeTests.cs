@@ -250,6 +250,57 @@ public class TensorScopeTests
         outer.Count.Should().Be(2, "x and the last moved state are all the outer scope still has to dispose");
     }
 
+    [Fact]
+    public void A_scope_reuses_the_list_of_the_last_one_disposed_on_its_thread_without_mixing_up_ownership()
+    {
+        long baseline = Baseline();
+        Tensor kept;
+        var first = new TensorScope();
+        Tensor a = Tensor.Ones([2]);
+        first.Dispose();
+        a.IsDisposed.Should().BeTrue();
+        using (var second = new TensorScope())
+        {
+            Tensor b = Tensor.Ones([2]);
+            Tensor c = b.Add(1.0);
+            kept = c.Add(1.0).MoveToOuterScope();
+            first.Count.Should().Be(0, "a disposed scope owns nothing, even when its list now serves the next scope");
+            second.Count.Should().Be(2);
+            b.IsDisposed.Should().BeFalse();
+        }
+
+        kept.IsDisposed.Should().BeFalse("a tensor moved out of the reusing scope is the caller's");
+        kept.ToArray<float>().Should().Equal(3f, 3f);
+        kept.Dispose();
+        Torch.LiveTensorCount.Should().Be(baseline);
+    }
+
+    [Fact]
+    public void A_scope_per_iteration_allocates_only_the_scope_object_and_the_tensor()
+    {
+        // The managed cost of `using var s = new TensorScope(); a.Add(b);`: the scope object and the result's Tensor and
+        // handle (about 110 bytes), not a new list and array per scope as well (200 bytes before pooling).
+        using var outer = new TensorScope();
+        Tensor x = Tensor.Ones([4]);
+        Tensor y = Tensor.Ones([4]);
+        for (int i = 0; i < 1_000; i++)
+        {
+            using var warm = new TensorScope();
+            x.Add(y);
+        }
+
+        const int Iterations = 10_000;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Iterations; i++)
+        {
+            using var step = new TensorScope();
+            x.Add(y);
+        }
+
+        double perIteration = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Iterations;
+        perIteration.Should().BeLessThan(160);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference MoveOutAndDispose()
     {
