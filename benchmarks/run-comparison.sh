@@ -6,7 +6,8 @@
 #   2. the EDM2 UNet training step of the main job's network (forward + backward, batch 64) and its sampling loop
 #      (Heun 18 steps with batched CFG, batch SAMPLE_BATCH, default 32) — DiffusionCore.Benchmarks --edm2-step /
 #      --edm2-sample against benchmarks/python/edm2_unet.py, the same layers written in plain PyTorch — in float32 and
-#      in bfloat16 (DiffusionCore's bfloat16 products; PyTorch both with torch.autocast and with the same casts).
+#      in bfloat16 (DiffusionCore's bfloat16 products; PyTorch both with torch.autocast and with the same casts), each
+#      against the same ops in Python (--formulation diffusioncore) and against EDM2's reference formulation.
 #
 # Usage: benchmarks/run-comparison.sh [--threads N] [--warmup N] [--inner N] [--repeats N]
 #                                     [--conv-warmup N] [--conv-repeats N] [--no-conv] [--quick] [--no-edm2]
@@ -71,23 +72,23 @@ echo
 echo "== EDM2 main-job network: training step (forward + backward, batch 64) and sampling (Heun 18, CFG, batch $sample_batch) =="
 printf "%-34s %12s %12s %8s\n" "workload" ".NET" "Python" "ratio"
 row() { awk -v w="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%-34s %12.1f %12.1f %8.2f\n", w, d, p, d / p }'; }
+py_edm2() { "$python" benchmarks/python/edm2_unet.py --threads "$threads" "$@" | median; }
 for prec in fp32 bf16; do
   dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 5 2 --net main --precision "$prec" | median)
-  py=$("$python" benchmarks/python/edm2_unet.py --mode step --precision "$prec" --steps 5 --warmup 2 --threads "$threads" | median)
-  row "train_step_$prec (ms/step)" "$dn" "$py"
+  row "train_step_$prec (ms/step)" "$dn" "$(py_edm2 --mode step --precision "$prec" --steps 5 --warmup 2 --formulation diffusioncore)"
+  row "train_step_${prec}_vs_reference" "$dn" "$(py_edm2 --mode step --precision "$prec" --steps 5 --warmup 2 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then
-    pa=$("$python" benchmarks/python/edm2_unet.py --mode step --precision autocast --steps 5 --warmup 2 --threads "$threads" | median)
-    row "train_step_bf16_vs_autocast" "$dn" "$pa"
+    row "train_step_bf16_vs_autocast" "$dn" "$(py_edm2 --mode step --precision autocast --steps 5 --warmup 2 --formulation reference)"
   fi
 done
 for prec in fp32 bf16; do
   dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-sample --batch "$sample_batch" --repeats 2 --precision "$prec" | median)
-  py=$("$python" benchmarks/python/edm2_unet.py --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --threads "$threads" | median)
-  row "sample_$prec (ms/run)" "$dn" "$py"
+  row "sample_$prec (ms/run)" "$dn" "$(py_edm2 --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation diffusioncore)"
+  row "sample_${prec}_vs_reference" "$dn" "$(py_edm2 --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then
-    pa=$("$python" benchmarks/python/edm2_unet.py --mode sample --precision autocast --batch "$sample_batch" --steps 2 --warmup 1 --threads "$threads" | median)
-    row "sample_bf16_vs_autocast" "$dn" "$pa"
+    row "sample_bf16_vs_autocast" "$dn" "$(py_edm2 --mode sample --precision autocast --batch "$sample_batch" --steps 2 --warmup 1 --formulation reference)"
   fi
 done
-echo "ratio = .NET median / Python median; *_vs_autocast compares DiffusionCore's bfloat16 products with torch.autocast."
+echo "ratio = .NET median / Python median. Plain rows: Python runs the same ops (--formulation diffusioncore);"
+echo "*_vs_reference: Python runs EDM2's reference formulation; *_vs_autocast: that formulation under torch.autocast."
 

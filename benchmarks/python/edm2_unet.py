@@ -6,22 +6,36 @@ Modes (--mode): step = forward + backward of sum((F - target)^2), as DiffusionCo
 same plus an Adam step; sample = the main job's sampling loop (EDM2 preconditioning, classifier-free guidance w = 2 in
 one batched call, Heun on the EDM schedule), as --edm2-sample. Precision (--precision): fp32; autocast = torch.autocast
 ('cpu', bfloat16), what a PyTorch user would write; bf16 = what DiffusionCore's bfloat16 products do (convolutions with
-channels-last bfloat16 operands, the attention/linear products in bfloat16, everything else float32)."""
+channels-last bfloat16 operands, the attention/linear products in bfloat16, everything else float32). Formulation
+(--formulation): reference = the layers as EDM2's reference code writes them (silu(x) / 0.596, lerp + divide,
+vector_norm + divide, clamp); diffusioncore = the same maths in DiffusionCore's Edm2UNet formulation (mp_silu's 1/0.596
+and the MP-sum weights folded into the convolution weights, one add for the MP sum, MP cat scaled in one pass after
+cat, normalize as sqrt(mean(x^2)) and a reciprocal multiply, the clip as hardtanh), so that .NET and Python run the same
+libtorch ops."""
 import argparse, math, resource, time
 import torch
 import torch.nn.functional as F
 
+FOLDED = False  # --formulation diffusioncore
+
 def normalize(x, dim=None, eps=1e-4):
     dim = list(range(1, x.ndim)) if dim is None else dim
+    if FOLDED:
+        rms = x.float().square().mean(dim=dim, keepdim=True).clamp(min=1e-30).sqrt()
+        return x * (rms + eps).reciprocal().to(x.dtype)
     n = torch.linalg.vector_norm(x, dim=dim, keepdim=True, dtype=torch.float32)
     n = torch.add(eps, n, alpha=math.sqrt(n.numel() / x.numel()))
     return x / n.to(x.dtype)
 
 def mp_silu(x): return F.silu(x) / 0.596
 def mp_sum(a, b, t): return a.lerp(b, t) / math.sqrt((1 - t) ** 2 + t ** 2)
+def mp_sum_weights(t): n = math.sqrt((1 - t) ** 2 + t ** 2); return (1 - t) / n, t / n
 def mp_cat(a, b, t):
     na, nb = a.shape[1], b.shape[1]
     c = math.sqrt((na + nb) / ((1 - t) ** 2 + t ** 2))
+    if FOLDED:
+        w = torch.cat([torch.full([na], c / math.sqrt(na) * (1 - t)), torch.full([nb], c / math.sqrt(nb) * t)])
+        return torch.cat([a, b], dim=1).mul_(w.reshape(1, -1, 1, 1))
     return torch.cat([c / math.sqrt(na) * (1 - t) * a, c / math.sqrt(nb) * t * b], dim=1)
 
 class MPConv(torch.nn.Module):
@@ -57,6 +71,7 @@ class Block(torch.nn.Module):
         if self.flavor == 'enc':
             if self.conv_skip is not None: x = self.conv_skip(x)
             x = normalize(x, dim=1)
+        if FOLDED: return self.forward_folded(x, emb)
         y = self.conv_res0(mp_silu(x))
         c = self.emb_linear(emb, gain=self.emb_gain) + 1
         y = self.conv_res1(mp_silu(y * c[:, :, None, None]))
@@ -69,6 +84,19 @@ class Block(torch.nn.Module):
             y = self.attn_proj(torch.einsum('nhqk,nhck->nhcq', w, v).reshape(*x.shape))
             x = mp_sum(x, y, 0.3)
         return x.clip(-256, 256)
+    def forward_folded(self, x, emb):
+        wx, wy = mp_sum_weights(0.3)
+        y = self.conv_res0(F.silu(x), gain=1 / 0.596)
+        c = self.emb_linear(emb, gain=self.emb_gain) + 1
+        y = self.conv_res1(F.silu(y * c[:, :, None, None]), gain=wy / 0.596)
+        if self.flavor == 'dec' and self.conv_skip is not None: x = self.conv_skip(x)
+        x = y.add(x, alpha=wx)
+        if self.heads:
+            y = self.attn_qkv(x).reshape(x.shape[0], self.heads, -1, 3, x.shape[2] * x.shape[3])
+            q, k, v = normalize(y, dim=2).unbind(3)
+            w = torch.einsum('nhcq,nhck->nhqk', q, k / math.sqrt(q.shape[2])).softmax(dim=3)
+            x = self.attn_proj(torch.einsum('nhqk,nhck->nhcq', w, v).reshape(*x.shape), gain=wy).add(x, alpha=wx)
+        return F.hardtanh(x, -256, 256) if x.dtype in (torch.float32, torch.float64) else x.clip(-256, 256)
 
 class UNet(torch.nn.Module):
     def __init__(self, res, cimg, labels, ch, mult, blocks, attn):
@@ -159,7 +187,9 @@ if __name__ == '__main__':
     p.add_argument('--warmup', type=int, default=2); p.add_argument('--mode', choices=['step', 'adam', 'sample'], default='adam')
     p.add_argument('--precision', choices=['fp32', 'autocast', 'bf16'], default='fp32')
     p.add_argument('--sample-steps', type=int, default=18)
+    p.add_argument('--formulation', choices=['reference', 'diffusioncore'], default='reference')
     a = p.parse_args()
+    FOLDED = a.formulation == 'diffusioncore'
     torch.set_num_threads(a.threads); torch.manual_seed(0)
     if a.precision == 'bf16': bf16_products()
     ctx = (lambda: torch.autocast('cpu', dtype=torch.bfloat16)) if a.precision == 'autocast' else (lambda: torch.autocast('cpu', enabled=False))
@@ -174,7 +204,7 @@ if __name__ == '__main__':
             with torch.inference_mode(), ctx(): heun(net, x, sigmas, lab)
             times.append(time.perf_counter() - t)
         m = median(times[a.warmup:]) * 1000
-        print(f"edm2_sample batch {a.batch}, Heun {a.sample_steps} steps, CFG batched, {a.precision}: median {m:.0f} ms/run = {m / a.batch:.2f} ms/image")
+        print(f"edm2_sample batch {a.batch}, Heun {a.sample_steps} steps, CFG batched, {a.precision}, {a.formulation}: median {m:.0f} ms/run = {m / a.batch:.2f} ms/image")
     else:
         net.train()
         with torch.no_grad(): net.out_gain.fill_(1)
@@ -188,5 +218,5 @@ if __name__ == '__main__':
             if a.mode == 'adam': opt.step()
             times.append(time.perf_counter() - t)
         what = 'fwd+bwd+adam' if a.mode == 'adam' else 'fwd+bwd'
-        print(f"params {sum(p.numel() for p in net.parameters())}, {what} {a.precision}: median {median(times[a.warmup:]) * 1000:.0f} ms/step (batch {a.batch}, {a.threads} threads)")
+        print(f"params {sum(p.numel() for p in net.parameters())}, {what} {a.precision}, {a.formulation}: median {median(times[a.warmup:]) * 1000:.0f} ms/step (batch {a.batch}, {a.threads} threads)")
     print(f"peak RSS (ru_maxrss): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} kB")
