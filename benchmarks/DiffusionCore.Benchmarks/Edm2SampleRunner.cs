@@ -7,10 +7,11 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--profile]</c>: the main job's
+/// <c>--edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--profile] [--ops [top]]</c>: the main job's
 /// sampling loop — its class-conditional EDM2 denoiser (untrained weights: the time does not depend on them), classifier-free
 /// guidance w = 2 in one batched call, Heun with the EDM schedule (18 steps, 35 NFE) — timed per run after one warm-up
-/// run, with the peak RSS. <c>--profile</c> splits the time into native and managed + interop as for <c>--edm2-step</c>.
+/// run, with the peak RSS. <c>--profile</c> splits the time into native and managed + interop as for <c>--edm2-step</c>;
+/// <c>--ops [top]</c> then prints the operator table of one more run.
 /// </summary>
 internal static class Edm2SampleRunner
 {
@@ -18,6 +19,7 @@ internal static class Edm2SampleRunner
     {
         int batch = 250, steps = 18, repeats = 3;
         bool profile = false;
+        int opsTop = 0;
         ComputePrecision precision = ComputePrecision.Auto;
         for (int i = 0; i < args.Count; i++)
         {
@@ -28,6 +30,7 @@ internal static class Edm2SampleRunner
                 case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--profile": profile = true; break;
+                case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
                 case "--precision": precision = MainJobSampling.ParsePrecision(Next()); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
@@ -65,7 +68,7 @@ internal static class Edm2SampleRunner
         double median = times.Order().ElementAt(times.Count / 2);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"edm2_sample main-job denoiser, CFG w=2 (batched), Heun {steps} steps ({nfe} NFE), batch {batch}, {precision} -> " +
-            $"{precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}"));
+            $"{precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}, kernels {TorchLib.CpuKernels}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"runs {repeats} (warm-up 1): median {median:F0} ms/run = {median / batch:F2} ms/image, min {times.Min():F0}, max {times.Max():F0}"));
         if (profile)
@@ -76,6 +79,21 @@ internal static class Edm2SampleRunner
         }
 
         Console.WriteLine($"peak RSS (VmHWM): {ProcStatus.Read("VmHWM:")}");
+        if (opsTop > 0)
+        {
+            OperatorTable.Print(
+                () =>
+                {
+                    using var scope = new TensorScope();
+                    Tensor labels = Tensor.RandInt(0, 10, [batch], g).OneHot(10).To(DType.Float32);
+                    Tensor x = Tensor.Randn([batch, 1, 32, 32], g).Mul(sigmas[0]);
+                    sampler.Sample(guided, x, sigmas, Conditioning.FromClassLabels(labels));
+                },
+                1,
+                "run",
+                opsTop);
+        }
+
         return 0;
     }
 }

@@ -28,15 +28,7 @@ internal static class Edm2StepRunner
                 case "--precision": precision = StepPrecisionExtensions.Parse(Value(args, ref i)); break;
                 case "--profile": profile = true; break;
                 case "--channels-last": channelsLast = true; break;
-                case "--ops":
-                    opsTop = 25;
-                    if (i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int top))
-                    {
-                        opsTop = top;
-                        i++;
-                    }
-
-                    break;
+                case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
                 case "--rss-every": rssEvery = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
                 default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
             }
@@ -73,7 +65,7 @@ internal static class Edm2StepRunner
         Array.Sort(times);
         double median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edm2_unet_fwd_bwd {work.Description}, {precision}{(channelsLast ? ", channels-last" : "")}: {work.ParameterCount} parameters, threads {threads}, libtorch {TorchLib.Version}, CPU features {TorchLib.CpuFeatures}"));
+            $"edm2_unet_fwd_bwd {work.Description}, {precision}{(channelsLast ? ", channels-last" : "")}: {work.ParameterCount} parameters, threads {threads}, libtorch {TorchLib.Version}, CPU features {TorchLib.CpuFeatures}, kernels {TorchLib.CpuKernels}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"steps {steps} (warm-up {warmup}): median {median:F1} ms/step, mean {times.Average():F1} ms/step, min {times[0]:F1}, max {times[^1]:F1}"));
         if (profile)
@@ -87,24 +79,8 @@ internal static class Edm2StepRunner
         }
 
         Console.WriteLine($"peak RSS (VmHWM): {ProcStatus.Read("VmHWM:")}");
-        if (opsTop > 0) PrintOperators(work, opsTop);
+        if (opsTop > 0) OperatorTable.Print(work.Step, 3, "steps", opsTop);
         return 0;
-    }
-
-    private static void PrintOperators(Edm2UNetWorkload work, int top)
-    {
-        const int ProfiledSteps = 3;
-        OpProfileReport report;
-        using (var profiler = OpProfiler.Start(recordShapes: true))
-        {
-            for (int i = 0; i < ProfiledSteps; i++) work.Step();
-            report = profiler.Stop();
-        }
-
-        Console.WriteLine($"operators over {ProfiledSteps} steps (observed; times include the observer's cost), by name:");
-        Console.Write(report.ByName().ToTable(top));
-        Console.WriteLine("by name and inputs:");
-        Console.Write(report.ToTable(top));
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)

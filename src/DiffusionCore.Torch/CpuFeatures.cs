@@ -1,6 +1,6 @@
 namespace DiffusionCore.Torch;
 
-/// <summary>The CPU's reduced-precision matrix features, read with CPUID leaf 7 by the native shim (x86 only).</summary>
+/// <summary>The CPU's vector and reduced-precision matrix features, read with CPUID by the native shim (x86 only).</summary>
 [Flags]
 public enum CpuFeatures
 {
@@ -18,4 +18,11 @@ public enum CpuFeatures
 
     /// <summary>The operating system saves AMX tile state (XCR0 bits 17 and 18), so AMX can actually be used.</summary>
     AmxEnabledByOs = 8,
+
+    /// <summary>
+    /// libtorch's AVX512 kernels can run: AVX512 F, BW, DQ and VL, FMA, and the operating system saves the opmask and
+    /// ZMM state (XCR0 bits 5–7). With native bfloat16 as well, DiffusionCore has libtorch use them (see
+    /// <see cref="Torch.CpuKernels"/>).
+    /// </summary>
+    Avx512Kernels = 16,
 }

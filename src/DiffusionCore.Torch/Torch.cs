@@ -79,6 +79,39 @@ public static class Torch
         }
     }
 
+    /// <summary>
+    /// The kernel level libtorch dispatches its CPU elementwise, reduction and activation kernels to: <c>"AVX512"</c>,
+    /// <c>"AVX2"</c> or <c>"NO AVX"</c> (what <c>torch.__config__.show()</c> calls "CPU capability usage"). Reading it
+    /// fixes the level for the process. DiffusionCore
+    /// selects AVX512 on CPUs with <see cref="CpuFeatures.Avx512Kernels"/> and native bfloat16 (as for
+    /// <see cref="HasNativeBFloat16"/>), where libtorch 1.13 would pick AVX2; set
+    /// <c>DIFFUSIONCORE_AVX512_KERNELS=0</c> to keep libtorch's choice, or <c>ATEN_CPU_CAPABILITY</c> to choose yourself.
+    /// </summary>
+    public static unsafe string CpuKernels
+    {
+        get
+        {
+            NativeStatus.Check(NativeMethods.dc_cpu_kernel_capability(null, 0, out int needed));
+            byte[] buffer = new byte[needed];
+            fixed (byte* p = buffer)
+            {
+                NativeStatus.Check(NativeMethods.dc_cpu_kernel_capability(p, buffer.Length, out _));
+            }
+
+            return System.Text.Encoding.ASCII.GetString(buffer);
+        }
+    }
+
+    /// <summary>True when DiffusionCore set <c>ATEN_CPU_CAPABILITY=avx512</c> as the shim loaded (see <see cref="CpuKernels"/>).</summary>
+    public static bool Avx512KernelsSelected
+    {
+        get
+        {
+            NativeLoader.EnsureLoaded();
+            return CpuKernelSelection.Applied;
+        }
+    }
+
     /// <summary>Re-seeds <see cref="Generator.Default"/>.</summary>
     public static void ManualSeed(ulong seed) => Generator.Default.Seed(seed);
 

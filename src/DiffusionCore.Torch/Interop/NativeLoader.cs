@@ -55,6 +55,7 @@ internal static class NativeLoader
             try
             {
                 s_handle = Load(CandidatePaths());
+                CpuKernelSelection.Apply(s_handle);
                 AllocatorTuning.Apply(s_handle);
                 MemoryCounter.Install(s_handle);
                 return s_handle;

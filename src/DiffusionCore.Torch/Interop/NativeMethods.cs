@@ -145,6 +145,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_cpu_capabilities(out int flags);
     [LibraryImport(Lib)] internal static partial int dc_profile_enable(int enabled);
     [LibraryImport(Lib)] internal static partial int dc_profile_read(int reset, out long nativeNs, out long calls);
+    [LibraryImport(Lib)] internal static partial int dc_cpu_kernel_capability(byte* buffer, int capacity, out int needed);
     [LibraryImport(Lib)] internal static partial int dc_op_profile_start(int recordShapes);
     [LibraryImport(Lib)] internal static partial int dc_op_profile_stop();
     [LibraryImport(Lib)] internal static partial int dc_op_profile_report(byte* buffer, long capacity, out long needed);

@@ -2,6 +2,11 @@
 // capabilities, and the per-thread native-time profile.
 #include "dc_common.h"
 
+#include <ATen/Version.h>
+
+#include <cstdlib>
+#include <cstring>
+
 #include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -88,10 +93,45 @@ int dc_cpu_capabilities(int* out) {
       unsigned int lo = 0, hi = 0;
       __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
       if ((lo & (3u << 17)) == (3u << 17)) flags |= 8;
+      // ATen's AVX512 kernels are built with -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma: all five, and the OS
+      // saving the SSE, AVX, opmask and ZMM state (XCR0 bits 1, 2, 5, 6, 7).
+      unsigned int a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+      __cpuid(1, a1, b1, c1, d1);
+      bool fma = (c1 & (1u << 12)) != 0;
+      bool avx512 = (ebx & (1u << 16)) && (ebx & (1u << 17)) && (ebx & (1u << 30)) && (ebx & (1u << 31));
+      if (fma && avx512 && (lo & 0xE6u) == 0xE6u) flags |= 16;
     }
   }
 #endif
   *out = flags;
+  DC_CATCH
+}
+
+int dc_select_cpu_kernels(const char* capability, int* applied) {
+  DC_TRY
+  if (applied == nullptr || capability == nullptr) throw std::invalid_argument("null argument");
+  // libtorch reads ATEN_CPU_CAPABILITY once, at its first dispatched kernel, and does not check the CPU: the caller
+  // checks (bit 16 of dc_cpu_capabilities) and calls this before any tensor op. A value already set is kept.
+  const char* current = std::getenv("ATEN_CPU_CAPABILITY");
+  *applied = (current == nullptr || *current == '\0') && setenv("ATEN_CPU_CAPABILITY", capability, 1) == 0 ? 1 : 0;
+  DC_CATCH
+}
+
+int dc_cpu_kernel_capability(char* buffer, int capacity, int* needed) {
+  DC_TRY
+  if (needed == nullptr) throw std::invalid_argument("null output pointer");
+  // get_cpu_capability() is not exported by libtorch 1.13; show_config() prints it ("CPU capability usage: AVX2").
+  std::string config = at::show_config();
+  const std::string key = "CPU capability usage: ";
+  std::string value;
+  size_t at_key = config.find(key);
+  if (at_key != std::string::npos) {
+    size_t start = at_key + key.size();
+    size_t end = config.find_first_of("\r\n", start);
+    value = config.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  *needed = static_cast<int>(value.size());
+  if (buffer != nullptr && capacity >= static_cast<int>(value.size())) std::memcpy(buffer, value.data(), value.size());
   DC_CATCH
 }
 

@@ -228,8 +228,15 @@ DC_API void dc_image_buffer_free(uint8_t* data);
 // conv_transpose2d stays float32 on the CPU with libtorch 1.x (its CPU kernel rejects bfloat16 transposed convs).
 DC_API int dc_set_matmul_precision(int dtype);
 DC_API int dc_get_matmul_precision(int* out);
-// Bit 0 AVX512-BF16, bit 1 AMX-BF16, bit 2 AVX512F, bit 3 OS saves AMX tile state; 0 on non-x86 CPUs.
+// Bit 0 AVX512-BF16, bit 1 AMX-BF16, bit 2 AVX512F, bit 3 OS saves AMX tile state, bit 4 ATen's AVX512 kernels can
+// run (AVX512 F/BW/DQ/VL, FMA, OS saves ZMM state; ABI 6); 0 on non-x86 CPUs.
 DC_API int dc_cpu_capabilities(int* out);
+// Sets ATEN_CPU_CAPABILITY (e.g. "avx512") unless the process already set it; *applied = 1 when set. Takes effect
+// only before libtorch's first kernel dispatch, and libtorch does not check the CPU: check bit 4 above first (ABI 6).
+DC_API int dc_select_cpu_kernels(const char* capability, int* applied);
+// The kernel level libtorch dispatches to ("NO AVX", "AVX2", "AVX512"), as bytes; *needed is the length, written only
+// when capacity >= *needed. Fixes the level for the process if no kernel ran yet (ABI 6).
+DC_API int dc_cpu_kernel_capability(char* buffer, int capacity, int* needed);
 // Profiling of time spent inside shim calls: enable is process-wide, counters are per calling thread.
 DC_API int dc_profile_enable(int enabled);
 DC_API int dc_profile_read(int reset, int64_t* native_ns, int64_t* calls);
