@@ -73,9 +73,15 @@ echo "== EDM2 main-job network: training step (forward + backward, batch 64) and
 printf "%-34s %12s %12s %8s\n" "workload" ".NET" "Python" "ratio"
 row() { awk -v w="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%-34s %12.1f %12.1f %8.2f\n", w, d, p, d / p }'; }
 py_edm2() { "$python" benchmarks/python/edm2_unet.py --threads "$threads" "$@" | median; }
+# The same-ops rows run Python on the CPU kernel level DiffusionCore selected (e.g. AVX512, docs/libtorch.md); the
+# reference and autocast rows keep PyTorch's default level, as a PyTorch user gets it.
+kernels=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}')
+[[ "$kernels" == avx512 || "$kernels" == avx2 ]] || kernels=""
+py_same() { if [[ -n "$kernels" ]]; then ATEN_CPU_CAPABILITY=$kernels py_edm2 "$@"; else py_edm2 "$@"; fi; }
+echo "DiffusionCore's CPU kernel level: ${kernels:-unknown} (the same-ops Python rows use it)"
 for prec in fp32 bf16; do
   dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 5 2 --net main --precision "$prec" | median)
-  row "train_step_$prec (ms/step)" "$dn" "$(py_edm2 --mode step --precision "$prec" --steps 5 --warmup 2 --formulation diffusioncore)"
+  row "train_step_$prec (ms/step)" "$dn" "$(py_same --mode step --precision "$prec" --steps 5 --warmup 2 --formulation diffusioncore)"
   row "train_step_${prec}_vs_reference" "$dn" "$(py_edm2 --mode step --precision "$prec" --steps 5 --warmup 2 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then
     row "train_step_bf16_vs_autocast" "$dn" "$(py_edm2 --mode step --precision autocast --steps 5 --warmup 2 --formulation reference)"
@@ -83,12 +89,13 @@ for prec in fp32 bf16; do
 done
 for prec in fp32 bf16; do
   dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-sample --batch "$sample_batch" --repeats 2 --precision "$prec" | median)
-  row "sample_$prec (ms/run)" "$dn" "$(py_edm2 --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation diffusioncore)"
+  row "sample_$prec (ms/run)" "$dn" "$(py_same --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation diffusioncore)"
   row "sample_${prec}_vs_reference" "$dn" "$(py_edm2 --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then
     row "sample_bf16_vs_autocast" "$dn" "$(py_edm2 --mode sample --precision autocast --batch "$sample_batch" --steps 2 --warmup 1 --formulation reference)"
   fi
 done
-echo "ratio = .NET median / Python median. Plain rows: Python runs the same ops (--formulation diffusioncore);"
-echo "*_vs_reference: Python runs EDM2's reference formulation; *_vs_autocast: that formulation under torch.autocast."
+echo "ratio = .NET median / Python median. Plain rows: Python runs the same ops (--formulation diffusioncore) on the"
+echo "same CPU kernel level; *_vs_reference: EDM2's reference formulation at PyTorch's default kernel level;"
+echo "*_vs_autocast: that formulation under torch.autocast."
 
