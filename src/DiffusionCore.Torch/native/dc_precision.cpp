@@ -111,7 +111,7 @@ int dc_select_cpu_kernels(const char* capability, int* applied) {
   DC_TRY
   if (applied == nullptr || capability == nullptr) throw std::invalid_argument("null argument");
   // libtorch reads ATEN_CPU_CAPABILITY once, at its first dispatched kernel, and does not check the CPU: the caller
-  // checks (bit 16 of dc_cpu_capabilities) and calls this before any tensor op. A value already set is kept.
+  // checks (flag 16 of dc_cpu_capabilities) and calls this before any tensor op. A value already set is kept.
   const char* current = std::getenv("ATEN_CPU_CAPABILITY");
   *applied = (current == nullptr || *current == '\0') && setenv("ATEN_CPU_CAPABILITY", capability, 1) == 0 ? 1 : 0;
   DC_CATCH
