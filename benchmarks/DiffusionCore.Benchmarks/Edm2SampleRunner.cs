@@ -43,18 +43,21 @@ internal static class Edm2SampleRunner
         HeunSampler sampler = setup.Sampler;
         double[] sigmas = SigmaSchedules.Karras(steps);
 
+        // A batch of random class labels and initial noise at σ_max, in the caller's scope.
+        (Tensor X, Conditioning Labels) Inputs() =>
+            (Tensor.Randn([batch, 1, 32, 32], g).Mul(sigmas[0]), Conditioning.FromClassLabels(Tensor.RandInt(0, 10, [batch], g).OneHot(10).To(DType.Float32)));
+
         var times = new List<double>();
         int nfe = 0;
         long calls = 0, nativeNs = 0;
         for (int r = 0; r <= repeats; r++)
         {
             using var scope = new TensorScope();
-            Tensor labels = Tensor.RandInt(0, 10, [batch], g).OneHot(10).To(DType.Float32);
-            Tensor x = Tensor.Randn([batch, 1, 32, 32], g).Mul(sigmas[0]);
+            (Tensor x, Conditioning labels) = Inputs();
             NativeProfile.Enabled = profile && r > 0;
             NativeProfile.Read(reset: true);
             long start = Stopwatch.GetTimestamp();
-            SamplingResult result = sampler.Sample(guided, x, sigmas, Conditioning.FromClassLabels(labels));
+            SamplingResult result = sampler.Sample(guided, x, sigmas, labels);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             NativeTimeSample s = NativeProfile.Read(reset: true);
             NativeProfile.Enabled = false;
@@ -85,9 +88,8 @@ internal static class Edm2SampleRunner
                 () =>
                 {
                     using var scope = new TensorScope();
-                    Tensor labels = Tensor.RandInt(0, 10, [batch], g).OneHot(10).To(DType.Float32);
-                    Tensor x = Tensor.Randn([batch, 1, 32, 32], g).Mul(sigmas[0]);
-                    sampler.Sample(guided, x, sigmas, Conditioning.FromClassLabels(labels));
+                    (Tensor x, Conditioning labels) = Inputs();
+                    sampler.Sample(guided, x, sigmas, labels);
                 },
                 1,
                 "run",
