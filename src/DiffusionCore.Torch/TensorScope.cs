@@ -69,6 +69,14 @@ public sealed class TensorScope : IDisposable
 
     internal void Add(Tensor t)
     {
+        if (_disposed)
+        {
+            // Only reachable through a stale tensor (its scopes already gone): the caller owns it, and this scope's list,
+            // which may serve a newer scope by now, is left alone.
+            t.Scope = null;
+            return;
+        }
+
         t.Scope = this;
         if (_owned.Count >= _compactThreshold)
         {
@@ -84,7 +92,13 @@ public sealed class TensorScope : IDisposable
     // amortised O(1) per tensor.
     private void Compact()
     {
-        _owned.RemoveAll(t => !ReferenceEquals(t.Scope, this) || t.IsDisposed);
+        _owned.RemoveAll(t =>
+        {
+            if (!ReferenceEquals(t.Scope, this)) return true;
+            if (!t.IsDisposed) return false;
+            t.Scope = null;  // no stale link back to this scope
+            return true;
+        });
         _compactThreshold = Math.Max(MinCompactThreshold, 2 * _owned.Count);
     }
 

@@ -276,6 +276,27 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void A_stale_tensor_moved_out_of_scopes_that_are_gone_leaves_a_newer_scope_alone()
+    {
+        long baseline = Baseline();
+        var outer = new TensorScope();
+        var inner = new TensorScope();
+        Tensor stale = Tensor.Ones([1]);
+        stale.Dispose();
+        for (int i = 0; i < 600; i++) Tensor.Ones([1]).Dispose();  // past the compaction threshold: stale leaves inner's list
+        inner.Dispose();
+        outer.Dispose();
+        using (var newer = new TensorScope())  // reuses the list outer had
+        {
+            for (int i = 0; i < 300; i++) Tensor.Ones([1]);
+            stale.MoveToOuterScope();  // inner.Outer is the disposed outer
+            newer.Count.Should().Be(300);
+        }
+
+        Torch.LiveTensorCount.Should().Be(baseline, "the newer scope still disposes everything it created");
+    }
+
+    [Fact]
     public void A_scope_per_iteration_allocates_only_the_scope_object_and_the_tensor()
     {
         // The managed cost of `using var s = new TensorScope(); a.Add(b);`: the scope object and the result's Tensor and
