@@ -36,11 +36,20 @@ dotnet build -c Release "$project" --nologo -v quiet >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# The CPU kernel level DiffusionCore selects (e.g. AVX512, docs/libtorch.md). Python runs the small ops, the conv step
+# and the same-ops EDM2 rows on it too; the EDM2 reference and autocast rows keep PyTorch's default level.
+dll=benchmarks/DiffusionCore.Benchmarks/bin/Release/net10.0/DiffusionCore.Benchmarks.dll
+threads=${DIFFUSIONCORE_BENCH_THREADS:-2}
+kernels=$( { DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}'; } || true)
+[[ "$kernels" == avx512 || "$kernels" == avx2 ]] || kernels=""
+same_level() { if [[ -n "$kernels" ]]; then ATEN_CPU_CAPABILITY=$kernels "$@"; else "$@"; fi; }
+echo "DiffusionCore's CPU kernel level: ${kernels:-unknown} (Python's small-op, conv and same-ops rows use it)"
+
 echo "== .NET =="
 dotnet run -c Release --no-build --project "$project" -- --compare "$@" | tee "$work/dotnet.txt"
 echo
 echo "== Python =="
-"$python" benchmarks/python/bench_torch.py "$@" | tee "$work/python.txt"
+same_level "$python" benchmarks/python/bench_torch.py "$@" | tee "$work/python.txt"
 echo
 
 # Join on the workload name. The .NET scope variant is compared with Python's plain add (reference counting plays the
@@ -64,8 +73,6 @@ awk '
 [[ "$edm2" == 1 ]] || exit 0
 
 # 2. The EDM2 network: training step and sampling loop.
-dll=benchmarks/DiffusionCore.Benchmarks/bin/Release/net10.0/DiffusionCore.Benchmarks.dll
-threads=${DIFFUSIONCORE_BENCH_THREADS:-2}
 sample_batch=${SAMPLE_BATCH:-32}
 median() { grep -o 'median [0-9.]*' | head -1 | awk '{print $2}'; }
 echo
@@ -73,12 +80,7 @@ echo "== EDM2 main-job network: training step (forward + backward, batch 64) and
 printf "%-34s %12s %12s %8s\n" "workload" ".NET" "Python" "ratio"
 row() { awk -v w="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%-34s %12.1f %12.1f %8.2f\n", w, d, p, d / p }'; }
 py_edm2() { "$python" benchmarks/python/edm2_unet.py --threads "$threads" "$@" | median; }
-# The same-ops rows run Python on the CPU kernel level DiffusionCore selected (e.g. AVX512, docs/libtorch.md); the
-# reference and autocast rows keep PyTorch's default level, as a PyTorch user gets it.
-kernels=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}')
-[[ "$kernels" == avx512 || "$kernels" == avx2 ]] || kernels=""
-py_same() { if [[ -n "$kernels" ]]; then ATEN_CPU_CAPABILITY=$kernels py_edm2 "$@"; else py_edm2 "$@"; fi; }
-echo "DiffusionCore's CPU kernel level: ${kernels:-unknown} (the same-ops Python rows use it)"
+py_same() { same_level py_edm2 "$@"; }
 for prec in fp32 bf16; do
   dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 5 2 --net main --precision "$prec" | median)
   row "train_step_$prec (ms/step)" "$dn" "$(py_same --mode step --precision "$prec" --steps 5 --warmup 2 --formulation diffusioncore)"

@@ -20,7 +20,7 @@ public enum CpuFeatures
     AmxEnabledByOs = 8,
 
     /// <summary>
-    /// libtorch's AVX512 kernels can run: AVX512 F, BW, DQ and VL, FMA, and the operating system saves the opmask and
+    /// libtorch's AVX512 kernels can run: AVX2, AVX512 F, BW, DQ and VL, FMA, and the operating system saves the opmask and
     /// ZMM state (XCR0 bits 5–7). With native bfloat16 as well, DiffusionCore has libtorch use them (see
     /// <see cref="Torch.CpuKernels"/>).
     /// </summary>

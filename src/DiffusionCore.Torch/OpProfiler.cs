@@ -61,18 +61,24 @@ public sealed class OpProfiler : IDisposable
     public OpProfileReport Stop()
     {
         if (!_running) throw new InvalidOperationException("This OpProfiler was already stopped.");
-        StopNative();
-        return OpProfileReport.Parse(ReadReport());
+        _running = false;
+        try
+        {
+            NativeStatus.Check(NativeMethods.dc_op_profile_stop());
+
+            // Read before another profile may start and clear the counts.
+            return OpProfileReport.Parse(ReadReport());
+        }
+        finally
+        {
+            Volatile.Write(ref s_running, 0);
+        }
     }
 
     /// <summary>Stops the profile if it is still running; its counts are discarded.</summary>
     public void Dispose()
     {
-        if (_running) StopNative();
-    }
-
-    private void StopNative()
-    {
+        if (!_running) return;
         _running = false;
         try
         {

@@ -46,7 +46,8 @@ public static class MagnitudePreserving
         // (docs/performance.md). The mean square is clamped at 1e-30 before the root so that an all-zero vector gets the
         // zero subgradient of ‖·‖ (as vector_norm's backward gives) instead of 0·∞ = NaN; √1e-30 = 1e-15 is far below
         // ε's float32 resolution, so no other value changes. Multiplying by 1/(ε + rms) instead of dividing by it is the
-        // same quotient to within one rounding, with a cheaper backward (no −g·x/n² pass).
+        // same quotient to within one float32 rounding (one more rounding of the reciprocal for bfloat16/float16 inputs),
+        // with a cheaper backward (no −g·x/n² pass).
         using var scope = new TensorScope();
         bool float32 = x.DType == DType.Float32;  // skips two no-op casts (one dispatch each, per weight and step)
         Tensor rms = (float32 ? x : x.To(DType.Float32)).Square().Mean(dims, keepDim: true).Clamp(min: MinMeanSquare).Sqrt();

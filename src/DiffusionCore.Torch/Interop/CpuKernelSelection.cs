@@ -19,7 +19,7 @@ internal static class CpuKernelSelection
     /// <summary>Set to 0 to leave libtorch's default kernel level (AVX2 on x86).</summary>
     internal const string OptOutVariable = "DIFFUSIONCORE_AVX512_KERNELS";
 
-    /// <summary>True once the shim set <c>ATEN_CPU_CAPABILITY=avx512</c>.</summary>
+    /// <summary>True once the shim set <c>ATEN_CPU_CAPABILITY=avx512</c> and libtorch took it (it reports AVX512).</summary>
     internal static bool Applied { get; private set; }
 
     /// <summary>Whether to select the AVX512 kernels, given the process environment and the CPU's features.</summary>
@@ -37,12 +37,20 @@ internal static class CpuKernelSelection
     {
         if (!NativeLibrary.TryGetExport(shim, "dc_cpu_capabilities", out IntPtr caps)) return;
         if (!NativeLibrary.TryGetExport(shim, "dc_select_cpu_kernels", out IntPtr select)) return;
+        if (!NativeLibrary.TryGetExport(shim, "dc_cpu_kernel_capability", out IntPtr level)) return;
         int flags = 0;
         if (((delegate* unmanaged<int*, int>)caps)(&flags) != 0) return;
         if (!ShouldSelectAvx512(Environment.GetEnvironmentVariable, (CpuFeatures)flags)) return;
         byte* value = stackalloc byte[] { (byte)'a', (byte)'v', (byte)'x', (byte)'5', (byte)'1', (byte)'2', 0 };
         int applied = 0;
-        int status = ((delegate* unmanaged<byte*, int*, int>)select)(value, &applied);
-        Applied = status == 0 && applied == 1;
+        if (((delegate* unmanaged<byte*, int*, int>)select)(value, &applied) != 0 || applied != 1) return;
+
+        // Ask libtorch which level it uses now (this fixes it): a kernel that ran before the shim loaded, or a libtorch
+        // built without AVX512 kernels, would have kept another.
+        const int Capacity = 16;
+        byte* used = stackalloc byte[Capacity];
+        int length = 0;
+        if (((delegate* unmanaged<byte*, int, int*, int>)level)(used, Capacity, &length) != 0 || length > Capacity) return;
+        Applied = new ReadOnlySpan<byte>(used, length).SequenceEqual("AVX512"u8);
     }
 }

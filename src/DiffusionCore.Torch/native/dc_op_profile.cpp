@@ -5,12 +5,16 @@
 
 #include <ATen/record_function.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -20,19 +24,29 @@ struct OpStats {
   int64_t total_ns = 0;
 };
 
+struct Frame;
+
+// The frames open on one thread, innermost last. A frame's parent is the frame below it at the moment it ends, looked
+// up under the stack's lock, so no frame is touched after it ended (even if events end out of order or on another
+// thread); the stack is shared with the frames so it outlives its thread if a frame ends elsewhere.
+struct ThreadStack {
+  std::mutex mutex;
+  std::vector<Frame*> frames;
+};
+
 struct Frame : public at::ObserverContext {
   std::chrono::steady_clock::time_point start;
   int64_t child_ns = 0;
-  Frame* parent = nullptr;
+  std::shared_ptr<ThreadStack> stack;
   std::string key;
 };
 
-std::mutex g_mutex;                                       // guards everything below
+std::mutex g_mutex;                                       // guards g_stats, g_active and g_handle
 std::map<std::pair<std::string, std::string>, OpStats> g_stats;  // (name, inputs) → stats
 bool g_active = false;
-bool g_record_shapes = false;
+std::atomic<bool> g_record_shapes{false};
 at::CallbackHandle g_handle = 0;
-thread_local Frame* t_top = nullptr;
+thread_local std::shared_ptr<ThreadStack> t_stack;
 
 const char* short_dtype(at::ScalarType t) {
   switch (t) {
@@ -60,7 +74,11 @@ std::string describe_inputs(const at::RecordFunction& fn) {
       s << short_dtype(t.scalar_type()) << '[';
       for (int64_t d = 0; d < t.dim(); ++d) s << (d ? "," : "") << t.size(d);
       s << ']';
-      if (t.dim() == 4 && !t.is_contiguous() && t.is_contiguous(at::MemoryFormat::ChannelsLast)) s << "CL";
+      if (t.layout() != at::kStrided) {
+        s << c10::toString(t.layout());  // opaque (oneDNN) or sparse: no strides to ask about
+      } else if (t.dim() == 4 && !t.is_contiguous() && t.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+        s << "CL";
+      }
     } else if (v.isTensorList()) {
       s << "list(" << v.toTensorList().size() << ')';
     } else if (v.isScalar()) {
@@ -76,9 +94,13 @@ std::string describe_inputs(const at::RecordFunction& fn) {
 
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   auto frame = std::make_unique<Frame>();
-  if (g_record_shapes) frame->key = describe_inputs(fn);
-  frame->parent = t_top;
-  t_top = frame.get();
+  if (g_record_shapes.load(std::memory_order_relaxed)) frame->key = describe_inputs(fn);
+  if (!t_stack) t_stack = std::make_shared<ThreadStack>();
+  frame->stack = t_stack;
+  {
+    std::lock_guard<std::mutex> lock(frame->stack->mutex);
+    frame->stack->frames.push_back(frame.get());
+  }
   frame->start = std::chrono::steady_clock::now();
   return frame;
 }
@@ -87,9 +109,16 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext* ctx) {
   auto* frame = static_cast<Frame*>(ctx);
   if (frame == nullptr) return;
   int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - frame->start).count();
-  if (frame->parent != nullptr) frame->parent->child_ns += total;
-  // Frames end in LIFO order on a thread; if an asynchronous event ends out of order, only unlink it when on top.
-  if (t_top == frame) t_top = frame->parent;
+  {
+    std::lock_guard<std::mutex> lock(frame->stack->mutex);
+    std::vector<Frame*>& frames = frame->stack->frames;
+    auto it = std::find(frames.rbegin(), frames.rend(), frame);
+    if (it != frames.rend()) {
+      auto pos = std::next(it).base();  // the frame's position from the front
+      if (pos != frames.begin()) (*std::prev(pos))->child_ns += total;
+      frames.erase(pos);
+    }
+  }
   std::lock_guard<std::mutex> lock(g_mutex);
   if (!g_active) return;
   OpStats& st = g_stats[{fn.name(), std::move(frame->key)}];
@@ -115,8 +144,8 @@ int dc_op_profile_start(int record_shapes) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_active) return dc::set_error(DC_ERR_VALUE, "an operator profile is already running in this process: stop it first");
   g_stats.clear();
-  g_record_shapes = record_shapes != 0;
-  g_handle = at::addGlobalCallback(at::RecordFunctionCallback(&on_start, &on_end).needsInputs(g_record_shapes));
+  g_record_shapes.store(record_shapes != 0, std::memory_order_relaxed);
+  g_handle = at::addGlobalCallback(at::RecordFunctionCallback(&on_start, &on_end).needsInputs(record_shapes != 0));
   g_active = true;
   DC_CATCH
 }

@@ -93,12 +93,12 @@ int dc_cpu_capabilities(int* out) {
       unsigned int lo = 0, hi = 0;
       __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
       if ((lo & (3u << 17)) == (3u << 17)) flags |= 8;
-      // ATen's AVX512 kernels are built with -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma: all five, and the OS
-      // saving the SSE, AVX, opmask and ZMM state (XCR0 bits 1, 2, 5, 6, 7).
+      // ATen's AVX512 kernels are built with -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma (and use AVX2 too): all
+      // of them, and the OS saving the SSE, AVX, opmask and ZMM state (XCR0 bits 1, 2, 5, 6, 7).
       unsigned int a1 = 0, b1 = 0, c1 = 0, d1 = 0;
       __cpuid(1, a1, b1, c1, d1);
       bool fma = (c1 & (1u << 12)) != 0;
-      bool avx512 = (ebx & (1u << 16)) && (ebx & (1u << 17)) && (ebx & (1u << 30)) && (ebx & (1u << 31));
+      bool avx512 = (ebx & (1u << 5)) && (ebx & (1u << 16)) && (ebx & (1u << 17)) && (ebx & (1u << 30)) && (ebx & (1u << 31));
       if (fma && avx512 && (lo & 0xE6u) == 0xE6u) flags |= 16;
     }
   }

@@ -229,7 +229,7 @@ DC_API void dc_image_buffer_free(uint8_t* data);
 DC_API int dc_set_matmul_precision(int dtype);
 DC_API int dc_get_matmul_precision(int* out);
 // Bit 0 AVX512-BF16, bit 1 AMX-BF16, bit 2 AVX512F, bit 3 OS saves AMX tile state, bit 4 ATen's AVX512 kernels can
-// run (AVX512 F/BW/DQ/VL, FMA, OS saves ZMM state; ABI 6); 0 on non-x86 CPUs.
+// run (AVX2, AVX512 F/BW/DQ/VL, FMA, OS saves ZMM state; ABI 6); 0 on non-x86 CPUs.
 DC_API int dc_cpu_capabilities(int* out);
 // Sets ATEN_CPU_CAPABILITY (e.g. "avx512") unless the process already set it; *applied = 1 when set. Takes effect
 // only before libtorch's first kernel dispatch, and libtorch does not check the CPU: check bit 4 above first (ABI 6).
