@@ -67,10 +67,8 @@ public class BatchInvarianceTests
     public void Guided_class_conditional_images_are_batch_invariant()
     {
         using var scope = new TensorScope();
-        using var a = GaussianMixture.Isotropic([1, 1], [[-1, 0], [-1, 1]], [0.3, 0.3]);
-        using var b = GaussianMixture.Isotropic([1], [[1, 0.5]], [0.4]);
-        using var cc = new ClassConditionalGaussianMixture([a, b]);
-        var cfg = new ClassifierFreeGuidance(cc, 2.0, Unconditional.NullClassLabel(cc.NullClass));
+        using var mixture = new GuidedTwoClassMixture();
+        ClassifierFreeGuidance cfg = mixture.Guided;
         long[] labels = [0, 1, 1, 0, 1, 0];
         float[] batch = Generate("heun-churn", Seeds, cfg, Conditioning.FromClassLabels(Tensor.FromArray(labels)));
         for (int k = 0; k < Seeds.Length; k++)

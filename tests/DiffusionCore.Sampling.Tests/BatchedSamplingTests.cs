@@ -67,10 +67,8 @@ public class BatchedSamplingTests
     public void Guided_conditional_images_are_sliced_with_their_labels()
     {
         using var scope = new TensorScope();
-        using var a = GaussianMixture.Isotropic([1, 1], [[-1, 0], [-1, 1]], [0.3, 0.3]);
-        using var b = GaussianMixture.Isotropic([1], [[1, 0.5]], [0.4]);
-        using var cc = new ClassConditionalGaussianMixture([a, b]);
-        var cfg = new ClassifierFreeGuidance(cc, 2.0, Unconditional.NullClassLabel(cc.NullClass));
+        using var mixture = new GuidedTwoClassMixture();
+        ClassifierFreeGuidance cfg = mixture.Guided;
         long[] labels = Seeds.Select((_, i) => (long)(i % 3 == 0 ? 1 : 0)).ToArray();
         var cond = Conditioning.FromClassLabels(Tensor.FromArray(labels));
         var sampler = new HeunSampler();
