@@ -18,6 +18,17 @@ public class SamplingBatchPlannerTests
 {
     private const long MiB = 1 << 20;
 
+    /// <summary>
+    /// Finalises the tensors earlier tests left to the GC, so that none is freed by the finalizer thread while a probe
+    /// reads the process-wide counts (a free during a probe lowers its measured peak).
+    /// </summary>
+    public SamplingBatchPlannerTests()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     /// <summary>Holds <c>bytesPerImage</c> of float32 per image during the call; returns x·0.</summary>
     private sealed class AllocatingDenoiser(long bytesPerImage) : IDenoiser
     {
@@ -67,7 +78,9 @@ public class SamplingBatchPlannerTests
         int expected = (int)((budget - output) / perImage);
         plan.BatchSize.Should().BeInRange(expected - 1, expected, "malloc rounding adds a few bytes per block");
         plan.BudgetBytes.Should().Be(budget - output);
-        plan.BytesPerImage.Should().BeInRange(perImage, perImage + 64);
+        // The slope is an integer division of two peaks' difference, so one stray small free on another thread during a
+        // probe can take it a byte below; a wrong measurement is off by far more.
+        plan.BytesPerImage.Should().BeInRange(perImage - 16, perImage + 64);
         plan.Probes.Should().OnlyContain(p => p.PeakBytes!.Value + (p.BatchSize * 128L) <= budget - output);
         plan.Reason.Should().Contain("largest size that fits");
         d.Batches.Max().Should().BeLessThanOrEqualTo(expected, "no probe may exceed the budget");
