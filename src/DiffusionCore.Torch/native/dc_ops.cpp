@@ -4,6 +4,7 @@
 #include <ATen/TensorIndexing.h>
 
 #include <cmath>
+#include <limits>
 
 using dc::T;
 
@@ -148,6 +149,45 @@ at::Scalar scalar(double s, int is_int) {
   return is_int != 0 ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
 }
 
+// The number as a 0-dim operand of a's dtype, for add/sub/mul/div/rsub of a CPU float32/float64 tensor; undefined
+// elsewhere. libtorch wraps a number as a 0-dim float64 (int64) tensor, and on the CPU its TensorIterator then casts
+// that to the tensor's dtype in a temporary: one allocation and one copy kernel (about 1.5 µs) per op, and again in the
+// op's backward, which multiplies by the saved number. Making the operand in a's dtype up front is the same value (the
+// same static_cast) through the same kernel, without the temporary; its backward reuses it. bfloat16/float16 keep
+// libtorch's own path (their kernels may read the wrapped number at float precision), CUDA tensors take CPU numbers as
+// kernel arguments anyway, and a float64 value beyond float32's range keeps libtorch's path, which rounds it to ±inf.
+at::Tensor same_dtype_number(const at::Tensor& a, double s, int is_int) {
+  const at::ScalarType st = a.scalar_type();
+  if (!a.device().is_cpu() || a.layout() != at::kStrided || (st != at::kFloat && st != at::kDouble)) return {};
+  if (st == at::kFloat && is_int == 0 && std::isfinite(s) && std::fabs(s) > std::numeric_limits<float>::max()) return {};
+  at::Tensor n = at::scalar_tensor(scalar(s, is_int), at::TensorOptions().dtype(st));
+  n.unsafeGetTensorImpl()->set_wrapped_number(true);
+  return n;
+}
+
+bool takes_same_dtype_number(int op) { return op == 0 || op == 1 || op == 2 || op == 3 || op == 18; }
+
+at::Tensor binary_number(int op, const at::Tensor& a, const at::Tensor& n) {
+  switch (op) {
+    case 0: return at::add(a, n);
+    case 1: return at::sub(a, n);
+    case 2: return at::mul(a, n);
+    case 3: return at::div(a, n);
+    case 18: return at::rsub(a, n);
+    default: bad_op(__func__, op);
+  }
+}
+
+void binary_number_(int op, at::Tensor& a, const at::Tensor& n) {
+  switch (op) {
+    case 0: a.add_(n); break;
+    case 1: a.sub_(n); break;
+    case 2: a.mul_(n); break;
+    case 3: a.div_(n); break;
+    default: bad_op(__func__, op);
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -157,9 +197,18 @@ int dc_unary_(int op, dc_tensor a) { DC_TRY unary_(op, T(a)); DC_CATCH }
 int dc_binary(int op, dc_tensor a, dc_tensor b, dc_tensor* out) { DC_TRY DC_OUT(binary(op, T(a), T(b))); DC_CATCH }
 int dc_binary_(int op, dc_tensor a, dc_tensor b) { DC_TRY binary_(op, T(a), T(b)); DC_CATCH }
 int dc_binary_scalar(int op, dc_tensor a, double s, int is_int, dc_tensor* out) {
-  DC_TRY DC_OUT(binary_scalar(op, T(a), scalar(s, is_int))); DC_CATCH
+  DC_TRY
+  at::Tensor n = takes_same_dtype_number(op) ? same_dtype_number(T(a), s, is_int) : at::Tensor();
+  DC_OUT(n.defined() ? binary_number(op, T(a), n) : binary_scalar(op, T(a), scalar(s, is_int)));
+  DC_CATCH
 }
-int dc_binary_scalar_(int op, dc_tensor a, double s, int is_int) { DC_TRY binary_scalar_(op, T(a), scalar(s, is_int)); DC_CATCH }
+int dc_binary_scalar_(int op, dc_tensor a, double s, int is_int) {
+  DC_TRY
+  at::Tensor n = takes_same_dtype_number(op) && op != 18 ? same_dtype_number(T(a), s, is_int) : at::Tensor();
+  if (n.defined()) binary_number_(op, T(a), n);
+  else binary_scalar_(op, T(a), scalar(s, is_int));
+  DC_CATCH
+}
 int dc_add_scaled(dc_tensor a, dc_tensor b, double alpha, dc_tensor* out) { DC_TRY DC_OUT(at::add(T(a), T(b), alpha)); DC_CATCH }
 int dc_add_scaled_(dc_tensor a, dc_tensor b, double alpha) { DC_TRY T(a).add_(T(b), alpha); DC_CATCH }
 
