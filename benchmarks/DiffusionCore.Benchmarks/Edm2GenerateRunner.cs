@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Sampling;
-using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
@@ -16,30 +15,25 @@ internal static class Edm2GenerateRunner
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        int images = 400, steps = 18;
+        int images = 400;
         int? batch = null;
-        ComputePrecision precision = ComputePrecision.Auto;
+        var options = new MainJobSampling.Options();
         for (int i = 0; i < args.Count; i++)
         {
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            if (options.TryRead(args, ref i)) continue;
             switch (args[i])
             {
-                case "--images": images = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--images": images = RunnerArgs.Int(args, ref i); break;
                 case "--batch":
-                    string b = Next();
+                    string b = RunnerArgs.Value(args, ref i);
                     batch = b == "auto" ? null : int.Parse(b, CultureInfo.InvariantCulture);
                     break;
-                case "--precision": precision = MainJobSampling.ParsePrecision(Next()); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
         int threads = BenchEnvironment.Apply();
-        using var setup = new MainJobSampling(precision);
-        IDenoiser guided = setup.Guided;
-        HeunSampler sampler = setup.Sampler;
-        double[] sigmas = SigmaSchedules.Karras(steps);
+        using var setup = new MainJobSampling(options);
         ulong[] seeds = Enumerable.Range(0, images).Select(k => (ulong)k).ToArray();
 
         using var scope = new TensorScope();
@@ -47,13 +41,13 @@ internal static class Edm2GenerateRunner
         TensorMemory.ResetCpuPeak();
         long before = TensorMemory.ReadCpu().AllocatedBytes;
         long start = Stopwatch.GetTimestamp();
-        BatchedSamplingResult r = sampler.Generate(guided, seeds, [1, 32, 32], sigmas, Conditioning.FromClassLabels(labels), new SamplingBatchOptions { BatchSize = batch });
+        BatchedSamplingResult r = setup.Sampler.Generate(setup.Guided, seeds, [1, 32, 32], setup.Sigmas, Conditioning.FromClassLabels(labels), new SamplingBatchOptions { BatchSize = batch });
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long peak = TensorMemory.ReadCpu().PeakAllocatedBytes - before;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edm2_generate main-job denoiser, CFG w=2, Heun {steps} steps ({r.FunctionEvaluations} NFE), {images} images, batch {(batch is null ? "auto" : batch)}, " +
-            $"{precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}"));
+            $"edm2_generate main-job denoiser, CFG w=2, Heun {options.Steps} steps ({r.FunctionEvaluations} NFE), {images} images, batch {(batch is null ? "auto" : batch)}, " +
+            $"{options.Precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}"));
         Console.WriteLine($"plan: batch {r.Plan.BatchSize}: {r.Plan.Reason}");
         foreach (BatchProbe p in r.Plan.Probes)
         {

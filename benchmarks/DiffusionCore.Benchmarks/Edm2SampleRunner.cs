@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Sampling;
-using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
@@ -17,31 +16,27 @@ internal static class Edm2SampleRunner
 {
     public static int Run(IReadOnlyList<string> args)
     {
-        int batch = 250, steps = 18, repeats = 3;
+        int batch = 250, repeats = 3;
         bool profile = false;
         int opsTop = 0;
-        ComputePrecision precision = ComputePrecision.Auto;
+        var options = new MainJobSampling.Options();
         for (int i = 0; i < args.Count; i++)
         {
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            if (options.TryRead(args, ref i)) continue;
             switch (args[i])
             {
-                case "--batch": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--batch": batch = RunnerArgs.Int(args, ref i); break;
+                case "--repeats": repeats = RunnerArgs.Int(args, ref i); break;
                 case "--profile": profile = true; break;
                 case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
-                case "--precision": precision = MainJobSampling.ParsePrecision(Next()); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
         int threads = BenchEnvironment.Apply();
-        using var setup = new MainJobSampling(precision);
+        using var setup = new MainJobSampling(options);
         Generator g = setup.Generator;
-        IDenoiser guided = setup.Guided;
-        HeunSampler sampler = setup.Sampler;
-        double[] sigmas = SigmaSchedules.Karras(steps);
+        double[] sigmas = setup.Sigmas;
 
         // A batch of random class labels and initial noise at σ_max, in the caller's scope.
         (Tensor X, Conditioning Labels) Inputs() =>
@@ -57,7 +52,7 @@ internal static class Edm2SampleRunner
             NativeProfile.Enabled = profile && r > 0;
             NativeProfile.Read(reset: true);
             long start = Stopwatch.GetTimestamp();
-            SamplingResult result = sampler.Sample(guided, x, sigmas, labels);
+            SamplingResult result = setup.Sampler.Sample(setup.Guided, x, sigmas, labels);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             NativeTimeSample s = NativeProfile.Read(reset: true);
             NativeProfile.Enabled = false;
@@ -70,8 +65,8 @@ internal static class Edm2SampleRunner
 
         double median = times.Order().ElementAt(times.Count / 2);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edm2_sample main-job denoiser, CFG w=2 (batched), Heun {steps} steps ({nfe} NFE), batch {batch}, {precision} -> " +
-            $"{precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}, kernels {TorchLib.CpuKernels}"));
+            $"edm2_sample main-job denoiser, CFG w=2 (batched), Heun {options.Steps} steps ({nfe} NFE), batch {batch}, {options.Precision} -> " +
+            $"{options.Precision.Resolve(Device.Cpu)} products, threads {threads}, libtorch {TorchLib.Version}, kernels {TorchLib.CpuKernels}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"runs {repeats} (warm-up 1): median {median:F0} ms/run = {median / batch:F2} ms/image, min {times.Min():F0}, max {times.Max():F0}"));
         if (profile)
@@ -89,7 +84,7 @@ internal static class Edm2SampleRunner
                 {
                     using var scope = new TensorScope();
                     (Tensor x, Conditioning labels) = Inputs();
-                    sampler.Sample(guided, x, sigmas, labels);
+                    setup.Sampler.Sample(setup.Guided, x, sigmas, labels);
                 },
                 1,
                 "run",

@@ -24,12 +24,12 @@ internal static class Edm2StepRunner
         {
             switch (args[i])
             {
-                case "--net": mainJob = Value(args, ref i) switch { "main" => true, "bench" => false, var v => throw new ArgumentException($"--net must be bench or main, not '{v}'.") }; break;
-                case "--precision": precision = StepPrecisionExtensions.Parse(Value(args, ref i)); break;
+                case "--net": mainJob = RunnerArgs.Value(args, ref i) switch { "main" => true, "bench" => false, var v => throw new ArgumentException($"--net must be bench or main, not '{v}'.") }; break;
+                case "--precision": precision = StepPrecisionExtensions.Parse(RunnerArgs.Value(args, ref i)); break;
                 case "--profile": profile = true; break;
                 case "--channels-last": channelsLast = true; break;
                 case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
-                case "--rss-every": rssEvery = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture); break;
+                case "--rss-every": rssEvery = RunnerArgs.Int(args, ref i); break;
                 default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
             }
         }
