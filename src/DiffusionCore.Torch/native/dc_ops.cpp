@@ -165,28 +165,8 @@ at::Tensor same_dtype_number(const at::Tensor& a, double s, int is_int) {
   return n;
 }
 
+// add, sub, mul, div (op codes shared with binary and binary_) and rsub, which is sub with the operands swapped.
 bool takes_same_dtype_number(int op) { return op == 0 || op == 1 || op == 2 || op == 3 || op == 18; }
-
-at::Tensor binary_number(int op, const at::Tensor& a, const at::Tensor& n) {
-  switch (op) {
-    case 0: return at::add(a, n);
-    case 1: return at::sub(a, n);
-    case 2: return at::mul(a, n);
-    case 3: return at::div(a, n);
-    case 18: return at::rsub(a, n);
-    default: bad_op(__func__, op);
-  }
-}
-
-void binary_number_(int op, at::Tensor& a, const at::Tensor& n) {
-  switch (op) {
-    case 0: a.add_(n); break;
-    case 1: a.sub_(n); break;
-    case 2: a.mul_(n); break;
-    case 3: a.div_(n); break;
-    default: bad_op(__func__, op);
-  }
-}
 
 }  // namespace
 
@@ -199,13 +179,14 @@ int dc_binary_(int op, dc_tensor a, dc_tensor b) { DC_TRY binary_(op, T(a), T(b)
 int dc_binary_scalar(int op, dc_tensor a, double s, int is_int, dc_tensor* out) {
   DC_TRY
   at::Tensor n = takes_same_dtype_number(op) ? same_dtype_number(T(a), s, is_int) : at::Tensor();
-  DC_OUT(n.defined() ? binary_number(op, T(a), n) : binary_scalar(op, T(a), scalar(s, is_int)));
+  if (!n.defined()) DC_OUT(binary_scalar(op, T(a), scalar(s, is_int)));
+  else DC_OUT(op == 18 ? binary(1, n, T(a)) : binary(op, T(a), n));
   DC_CATCH
 }
 int dc_binary_scalar_(int op, dc_tensor a, double s, int is_int) {
   DC_TRY
   at::Tensor n = takes_same_dtype_number(op) && op != 18 ? same_dtype_number(T(a), s, is_int) : at::Tensor();
-  if (n.defined()) binary_number_(op, T(a), n);
+  if (n.defined()) binary_(op, T(a), n);
   else binary_scalar_(op, T(a), scalar(s, is_int));
   DC_CATCH
 }
