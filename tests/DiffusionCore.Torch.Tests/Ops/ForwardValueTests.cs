@@ -262,7 +262,7 @@ public class ForwardValueTests
     }
 
     [Fact]
-    public void Hardtanh_has_clamps_values_and_passes_the_gradient_only_strictly_inside()
+    public void Hardtanh_gives_clamps_values_and_passes_the_gradient_only_strictly_inside()
     {
         using var scope = new TensorScope();
         Tensor x = T64.Of([-3, -2, -1.5, 0, 1.5, 2, 3, double.NaN]).RequiresGradInPlace();
