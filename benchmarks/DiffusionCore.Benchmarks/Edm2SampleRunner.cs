@@ -6,11 +6,12 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--profile] [--ops [top]]</c>: the main job's
+/// <c>--edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--versus auto|fp32|bf16] [--profile] [--ops [top]]</c>: the main job's
 /// sampling loop — its class-conditional EDM2 denoiser (untrained weights: the time does not depend on them), classifier-free
 /// guidance w = 2 in one batched call, Heun with the EDM schedule (18 steps, 35 NFE) — timed per run after one warm-up
 /// run, with the peak RSS. <c>--profile</c> splits the time into native and managed + interop as for <c>--edm2-step</c>;
-/// <c>--ops [top]</c> then prints the operator table of one more run.
+/// <c>--ops [top]</c> then prints the operator table of one more run. <c>--versus P</c> builds the same denoiser, inputs
+/// and seed a second time in precision P and alternates the two precisions' runs in one process (<see cref="AlternatingRuns"/>).
 /// </summary>
 internal static class Edm2SampleRunner
 {
@@ -19,6 +20,7 @@ internal static class Edm2SampleRunner
         int batch = 250, repeats = 3;
         bool profile = false;
         int opsTop = 0;
+        ComputePrecision? versus = null;
         var options = new MainJobSampling.Options();
         for (int i = 0; i < args.Count; i++)
         {
@@ -29,34 +31,33 @@ internal static class Edm2SampleRunner
                 case "--repeats": repeats = RunnerArgs.Int(args, ref i); break;
                 case "--profile": profile = true; break;
                 case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
+                case "--versus": versus = MainJobSampling.ParsePrecision(args, ref i); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
 
+        if (versus is ComputePrecision other)
+        {
+            if (profile || opsTop > 0) throw new ArgumentException("--versus takes no --profile or --ops: run those per precision.");
+            return RunAlternating(options, options.WithPrecision(other), batch, repeats);
+        }
+
         int threads = BenchEnvironment.Apply();
         using var setup = new MainJobSampling(options);
-        Generator g = setup.Generator;
-        double[] sigmas = setup.Sigmas;
-
-        // A batch of random class labels and initial noise at σ_max, in the caller's scope.
-        (Tensor X, Conditioning Labels) Inputs() =>
-            (Tensor.Randn([batch, 1, 32, 32], g).Mul(sigmas[0]), Conditioning.FromClassLabels(Tensor.RandInt(0, 10, [batch], g).OneHot(10).To(DType.Float32)));
 
         var times = new List<double>();
         int nfe = 0;
         long calls = 0, nativeNs = 0;
         for (int r = 0; r <= repeats; r++)
         {
-            using var scope = new TensorScope();
-            (Tensor x, Conditioning labels) = Inputs();
             NativeProfile.Enabled = profile && r > 0;
             NativeProfile.Read(reset: true);
             long start = Stopwatch.GetTimestamp();
-            SamplingResult result = setup.Sampler.Sample(setup.Guided, x, sigmas, labels);
+            int functionEvaluations = setup.SampleOnce(batch);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             NativeTimeSample s = NativeProfile.Read(reset: true);
             NativeProfile.Enabled = false;
-            nfe = result.FunctionEvaluations;
+            nfe = functionEvaluations;
             if (r == 0) continue; // warm-up: oneDNN creates its kernels for these shapes
             times.Add(ms);
             calls += s.Calls;
@@ -79,18 +80,24 @@ internal static class Edm2SampleRunner
         Console.WriteLine($"peak RSS (VmHWM): {ProcStatus.Read("VmHWM:")}");
         if (opsTop > 0)
         {
-            OperatorTable.Print(
-                () =>
-                {
-                    using var scope = new TensorScope();
-                    (Tensor x, Conditioning labels) = Inputs();
-                    setup.Sampler.Sample(setup.Guided, x, sigmas, labels);
-                },
-                1,
-                "run",
-                opsTop);
+            OperatorTable.Print(() => setup.SampleOnce(batch), 1, "run", opsTop);
         }
 
+        return 0;
+    }
+
+    private static int RunAlternating(MainJobSampling.Options optionsA, MainJobSampling.Options optionsB, int batch, int pairs)
+    {
+        int threads = BenchEnvironment.Apply();
+        using var a = new MainJobSampling(optionsA);
+        using var b = new MainJobSampling(optionsB);
+        a.SampleOnce(batch);
+        b.SampleOnce(batch); // warm-up: oneDNN creates its kernels for these shapes
+        (double[] timesA, double[] timesB) = AlternatingRuns.Measure(() => a.SampleOnce(batch), () => b.SampleOnce(batch), pairs);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"edm2_sample main-job denoiser, CFG w=2 (batched), Heun {optionsA.Steps} steps, batch {batch}, {optionsA.Precision} versus {optionsB.Precision}, " +
+            $"alternating (warm-up 1 each), threads {threads}, libtorch {TorchLib.Version}, kernels {TorchLib.CpuKernels}"));
+        AlternatingRuns.Print(optionsA.Precision.ToString(), optionsB.Precision.ToString(), timesA, timesB, "ms/run");
         return 0;
     }
 }

@@ -5,12 +5,14 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--channels-last] [--profile] [--ops [top]] [--rss-every N]</c>:
+/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--versus fp32|bf16|autocast] [--channels-last] [--profile] [--ops [top]] [--rss-every N]</c>:
 /// runs <see cref="Edm2UNetWorkload"/> for a number of steps and prints the median and mean ms/step and the process's
 /// peak resident set size (VmHWM from /proc/self/status), which BenchmarkDotNet cannot report. <c>--profile</c> splits
 /// every step into time inside native shim calls (libtorch) and the rest (managed code + interop), see
 /// <see cref="NativeProfile"/>; <c>--ops [top]</c> then runs three more steps under an <see cref="OpProfiler"/> and prints
-/// the top operators per step, by name and by input shape; <c>--rss-every N</c> prints the current and peak RSS every N steps (leak check).
+/// the top operators per step, by name and by input shape; <c>--rss-every N</c> prints the current and peak RSS every N steps (leak check);
+/// <c>--versus P</c> builds the same network, inputs and seed a second time in precision P and alternates the two
+/// precisions' steps in one process (<see cref="AlternatingRuns"/>).
 /// </summary>
 internal static class Edm2StepRunner
 {
@@ -20,12 +22,14 @@ internal static class Edm2StepRunner
         bool mainJob = false, profile = false, channelsLast = false;
         int rssEvery = 0, opsTop = 0;
         var precision = StepPrecision.Float32;
+        StepPrecision? versus = null;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--net": mainJob = RunnerArgs.Value(args, ref i) switch { "main" => true, "bench" => false, var v => throw new ArgumentException($"--net must be bench or main, not '{v}'.") }; break;
                 case "--precision": precision = StepPrecisionExtensions.Parse(RunnerArgs.Value(args, ref i)); break;
+                case "--versus": versus = StepPrecisionExtensions.Parse(RunnerArgs.Value(args, ref i)); break;
                 case "--profile": profile = true; break;
                 case "--channels-last": channelsLast = true; break;
                 case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
@@ -36,6 +40,16 @@ internal static class Edm2StepRunner
 
         int steps = positional.Count > 0 ? positional[0] : 10;
         int warmup = positional.Count > 1 ? positional[1] : 2;
+        if (versus is StepPrecision other)
+        {
+            if (profile || channelsLast || opsTop > 0 || rssEvery > 0)
+            {
+                throw new ArgumentException("--versus takes no --profile, --channels-last, --ops or --rss-every: run those per precision.");
+            }
+
+            return RunAlternating(mainJob, precision, other, steps, warmup);
+        }
+
         int threads = BenchEnvironment.Apply();
         using var work = new Edm2UNetWorkload(mainJob, precision, channelsLast);
         for (int i = 0; i < warmup; i++) work.Step();
@@ -83,9 +97,21 @@ internal static class Edm2StepRunner
         return 0;
     }
 
-    private static string Value(IReadOnlyList<string> args, ref int i)
+    private static int RunAlternating(bool mainJob, StepPrecision a, StepPrecision b, int pairs, int warmup)
     {
-        if (i + 1 >= args.Count) throw new ArgumentException($"{args[i]} needs a value.");
-        return args[++i];
+        int threads = BenchEnvironment.Apply();
+        using var workA = new Edm2UNetWorkload(mainJob, a);
+        using var workB = new Edm2UNetWorkload(mainJob, b);
+        for (int i = 0; i < warmup; i++)
+        {
+            workA.Step();
+            workB.Step();
+        }
+
+        (double[] timesA, double[] timesB) = AlternatingRuns.Measure(workA.Step, workB.Step, pairs);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"edm2_unet_fwd_bwd {workA.Description}, {a} versus {b}, alternating (warm-up {warmup} each): {workA.ParameterCount} parameters, threads {threads}, libtorch {TorchLib.Version}, CPU features {TorchLib.CpuFeatures}, kernels {TorchLib.CpuKernels}"));
+        AlternatingRuns.Print(a.ToString(), b.ToString(), timesA, timesB, "ms/step");
+        return 0;
     }
 }

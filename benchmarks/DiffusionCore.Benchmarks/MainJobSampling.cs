@@ -32,20 +32,20 @@ internal sealed class MainJobSampling : IDisposable
 
         public ComputePrecision Precision { get; private set; } = ComputePrecision.Auto;
 
+        /// <summary>These options with another <see cref="Precision"/> (the second side of <c>--versus</c>).</summary>
+        public Options WithPrecision(ComputePrecision precision) => new() { Steps = Steps, Precision = precision };
+
         /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value).</summary>
         public bool TryRead(IReadOnlyList<string> args, ref int i)
         {
             switch (args[i])
             {
                 case "--steps": Steps = RunnerArgs.Int(args, ref i); return true;
-                case "--precision": Precision = ParsePrecision(RunnerArgs.Value(args, ref i)); return true;
+                case "--precision": Precision = ParsePrecision(args, ref i); return true;
                 default: return false;
             }
         }
     }
-
-    /// <summary>The generator that made the weights; the runners draw their inputs from it afterwards.</summary>
-    public Generator Generator => _generator;
 
     public Edm2Denoiser Denoiser { get; }
 
@@ -56,8 +56,27 @@ internal sealed class MainJobSampling : IDisposable
     /// <summary>The noise levels of the requested number of steps.</summary>
     public double[] Sigmas { get; }
 
-    private static ComputePrecision ParsePrecision(string value) =>
-        ComputePrecisionExtensions.TryParse(value, out ComputePrecision p) ? p : throw new ArgumentException($"--precision must be auto, fp32 or bf16, not '{value}'.");
+    /// <summary>
+    /// Samples one batch: random class labels and initial noise at σ_max, drawn from the generator that made the weights
+    /// (so two setups with the same options draw the same inputs), then the guided Heun loop; everything it creates is
+    /// freed before it returns.
+    /// </summary>
+    /// <returns>The number of function evaluations of the run.</returns>
+    public int SampleOnce(int batch)
+    {
+        using var scope = new TensorScope();
+        Tensor x = Tensor.Randn([batch, 1, 32, 32], _generator).Mul(Sigmas[0]);
+        Conditioning labels = Conditioning.FromClassLabels(Tensor.RandInt(0, 10, [batch], _generator).OneHot(10).To(DType.Float32));
+        return Sampler.Sample(Guided, x, Sigmas, labels).FunctionEvaluations;
+    }
+
+    /// <summary>Reads the precision value of the option at <paramref name="i"/> (advancing past it).</summary>
+    internal static ComputePrecision ParsePrecision(IReadOnlyList<string> args, ref int i)
+    {
+        string option = args[i];
+        string value = RunnerArgs.Value(args, ref i);
+        return ComputePrecisionExtensions.TryParse(value, out ComputePrecision p) ? p : throw new ArgumentException($"{option} must be auto, fp32 or bf16, not '{value}'.");
+    }
 
     public void Dispose()
     {

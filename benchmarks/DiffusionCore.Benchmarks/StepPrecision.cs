@@ -29,6 +29,6 @@ internal static class StepPrecisionExtensions
         "fp32" or "float32" => StepPrecision.Float32,
         "bf16" => StepPrecision.BFloat16Matmul,
         "autocast" => StepPrecision.Autocast,
-        _ => throw new ArgumentException($"--precision must be fp32, bf16 or autocast, not '{s}'."),
+        _ => throw new ArgumentException($"A step precision (--precision, --versus) must be fp32, bf16 or autocast, not '{s}'."),
     };
 }
