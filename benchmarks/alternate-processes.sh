@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 rounds=8 steps=8 warmup=5 precision=bf16
 while [[ $# -gt 0 ]]; do
+  if [[ "$1" == --* && $# -lt 2 ]]; then echo "alternate-processes: $1 needs a value" >&2; exit 2; fi
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
