@@ -39,10 +39,10 @@ internal static class AlternatingRuns
     {
         double[] ratios = timesA.Zip(timesB, (x, y) => x / y).ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{timesA.Length} pairs: {labelA} median {Quantile(timesA, 0.5):F1} {unit} (min {timesA.Min():F1}), {labelB} median {Quantile(timesB, 0.5):F1} {unit} (min {timesB.Min():F1})"));
+            $"{timesA.Length} pairs: {labelA} median {Timings.Quantile(timesA, 0.5):F1} {unit} (min {timesA.Min():F1}), {labelB} median {Timings.Quantile(timesB, 0.5):F1} {unit} (min {timesB.Min():F1})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{labelA}/{labelB} per pair: median {Quantile(ratios, 0.5):F2}×, quartiles {Quantile(ratios, 0.25):F2}–{Quantile(ratios, 0.75):F2}×, " +
-            $"range {ratios.Min():F2}–{ratios.Max():F2}×; ratio of medians {Quantile(timesA, 0.5) / Quantile(timesB, 0.5):F2}×"));
+            $"{labelA}/{labelB} per pair: median {Timings.Quantile(ratios, 0.5):F2}×, quartiles {Timings.Quantile(ratios, 0.25):F2}–{Timings.Quantile(ratios, 0.75):F2}×, " +
+            $"range {ratios.Min():F2}–{ratios.Max():F2}×; ratio of medians {Timings.Quantile(timesA, 0.5) / Timings.Quantile(timesB, 0.5):F2}×"));
     }
 
     private static double Time(Action work)
@@ -50,16 +50,5 @@ internal static class AlternatingRuns
         long start = Stopwatch.GetTimestamp();
         work();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    /// <summary>The <paramref name="q"/> quantile of <paramref name="values"/>, interpolated linearly between order statistics.</summary>
-    private static double Quantile(double[] values, double q)
-    {
-        double[] sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        double position = q * (sorted.Length - 1);
-        int lower = (int)Math.Floor(position);
-        int upper = Math.Min(lower + 1, sorted.Length - 1);
-        return sorted[lower] + ((position - lower) * (sorted[upper] - sorted[lower]));
     }
 }

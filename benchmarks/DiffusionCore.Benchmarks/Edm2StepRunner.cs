@@ -77,7 +77,7 @@ internal static class Edm2StepRunner
         NativeProfile.Enabled = false;
         double totalWall = times.Sum();
         Array.Sort(times);
-        double median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
+        double median = Timings.Quantile(times, 0.5);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"edm2_unet_fwd_bwd {work.Description}, {precision}{(channelsLast ? ", channels-last" : "")}: {work.ParameterCount} parameters, threads {threads}, libtorch {TorchLib.Version}, CPU features {TorchLib.CpuFeatures}, kernels {TorchLib.CpuKernels}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
