@@ -29,15 +29,8 @@ public abstract class DenoisingLoss : ITrainingLoss
     public abstract Tensor Weight(Tensor sigma);
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null)
-    {
-        LossReduction.CheckShape(imageShape);
-        ArgumentNullException.ThrowIfNull(generator);
-        Device d = device ?? generator.Device;
-        Tensor sigma = NoiseLevels.Sample(imageShape[0], generator, DType.Float32, generator.Device).To(d);
-        Tensor noise = Tensor.Randn(imageShape, generator, DType.Float32, generator.Device).To(d);
-        return new NoiseDraw(sigma, noise);
-    }
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null) =>
+        NoiseDraw.Continuous(NoiseLevels, imageShape, generator, device);
 
     /// <inheritdoc />
     public Tensor Compute(Tensor images, NoiseDraw draw, Conditioning conditioning, Tensor? mask = null)

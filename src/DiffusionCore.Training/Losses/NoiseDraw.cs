@@ -1,3 +1,4 @@
+using DiffusionCore.NoiseLevels;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Training.Losses;
@@ -20,4 +21,18 @@ public sealed record NoiseDraw(Tensor Sigma, Tensor Noise, Tensor? Timesteps = n
 
     /// <summary>The number of samples.</summary>
     public long BatchSize => Sigma.Size(0);
+
+    /// <summary>
+    /// Draws σ per sample from <paramref name="noiseLevels"/>, then standard normal noise shaped like the images, both
+    /// float32 from <paramref name="generator"/> (the draw of every continuous-σ loss).
+    /// </summary>
+    internal static NoiseDraw Continuous(INoiseLevelDistribution noiseLevels, ReadOnlySpan<long> imageShape, Generator generator, Device? device)
+    {
+        LossReduction.CheckShape(imageShape);
+        ArgumentNullException.ThrowIfNull(generator);
+        Device d = device ?? generator.Device;
+        Tensor sigma = noiseLevels.Sample(imageShape[0], generator, DType.Float32, generator.Device).To(d);
+        Tensor noise = Tensor.Randn(imageShape, generator, DType.Float32, generator.Device).To(d);
+        return new NoiseDraw(sigma, noise);
+    }
 }
