@@ -20,27 +20,11 @@ internal static class AncestralStep
     /// One step: <c>x' = D + (σ_down/σ)·(x − D) + S_noise·σ_up·z</c>, the Euler step to σ_down plus noise; the step
     /// into σ' = 0 returns D.
     /// </summary>
-    public static Tensor Apply(SamplerRun run, int i, Tensor xCur, double eta, double sNoise)
+    public static Tensor Apply(SamplerRun run, int i, Tensor xCur, double eta, double sNoise) => run.DenoisedStep(i, xCur, denoised =>
     {
         double sigma = run.Sigmas[i];
-        double sigmaNext = run.Sigmas[i + 1];
-        Tensor denoised = run.Denoise(xCur, sigma);
-        Tensor xNext;
-        if (sigmaNext == 0)
-        {
-            xNext = denoised.Alias();
-        }
-        else
-        {
-            (double sigmaDown, double sigmaUp) = Split(sigma, sigmaNext, eta);
-            xNext = denoised + ((xCur - denoised) * (sigmaDown / sigma));
-            if (sigmaUp > 0 && sNoise > 0)
-            {
-                xNext = xNext + (run.Noise() * (sigmaUp * sNoise));
-            }
-        }
-
-        run.Report(i, xNext, denoised);
-        return xNext;
-    }
+        (double sigmaDown, double sigmaUp) = Split(sigma, run.Sigmas[i + 1], eta);
+        Tensor xNext = denoised + ((xCur - denoised) * (sigmaDown / sigma));
+        return sigmaUp > 0 && sNoise > 0 ? xNext + (run.Noise() * (sigmaUp * sNoise)) : xNext;
+    });
 }

@@ -29,5 +29,28 @@ internal static class DataPredictionStep
         return x + (run.Noise() * (sigmaNext * Math.Sqrt(-double.ExpM1(-2 * options.Eta * h)) * options.SNoise));
     }
 
+    /// <summary>
+    /// Runs a DPM-Solver++ SDE solver: per step D_i, the first-order part, the higher-order term
+    /// <paramref name="correction"/>(i, h, D_i, history) once the history (the last <paramref name="historyLength"/>
+    /// outputs, newest first) holds an output, then the noise; the step into σ = 0 returns D.
+    /// </summary>
+    public static SamplingResult Sample(SamplerRun run, AncestralNoiseOptions options, int historyLength, Func<int, double, Tensor, StepHistory, Tensor> correction)
+    {
+        var history = new StepHistory(historyLength);
+        return run.Run(run.Initial, (i, xCur) => run.DenoisedStep(i, xCur, denoised =>
+        {
+            double sigma = run.Sigmas[i];
+            double sigmaNext = run.Sigmas[i + 1];
+            Tensor xNext = FirstOrder(xCur, denoised, sigma, sigmaNext, options.Eta);
+            if (history.Count > 0)
+            {
+                xNext = xNext + correction(i, LogStep(sigma, sigmaNext), denoised, history);
+            }
+
+            history.Push(denoised);
+            return AddNoise(run, xNext, sigma, sigmaNext, options);
+        }));
+    }
+
     public const string NoiseReason = "A DPM-Solver++ SDE solver with η > 0 adds fresh noise at every step (the reverse-SDE form of Lu et al. 2022).";
 }

@@ -63,38 +63,14 @@ public sealed class DpmSolverPlusPlus2MSdeSampler : ISampler
     {
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             Options.IsStochastic ? DataPredictionStep.NoiseReason : null, cancellationToken);
-        var history = new StepHistory(1);
-        double eta = Options.Eta;
-        return run.Run(run.Initial, (i, xCur) =>
+        return DataPredictionStep.Sample(run, Options, historyLength: 1, (i, h, denoised, history) =>
         {
-            double sigma = run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
-            Tensor xNext;
-            if (sigmaNext == 0)
-            {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                xNext = DataPredictionStep.FirstOrder(xCur, denoised, sigma, sigmaNext, eta);
-                if (history.Count > 0)
-                {
-                    double h = DataPredictionStep.LogStep(sigma, sigmaNext);
-                    double r = DataPredictionStep.LogStep(run.Sigmas[i - 1], sigma) / h;
-                    double bigH = (1 + eta) * h;
-                    double c = Options.SecondOrderTerm == DpmSolverSecondOrderTerm.Midpoint
-                        ? -0.5 * double.ExpM1(-bigH)
-                        : bigH * ExponentialIntegrator.Phi(2, -bigH);
-                    xNext = xNext + ((denoised - history[0]) * (c / r));
-                }
-
-                xNext = DataPredictionStep.AddNoise(run, xNext, sigma, sigmaNext, Options);
-            }
-
-            history.Push(denoised);
-            run.Report(i, xNext, denoised);
-            return xNext;
+            double r = DataPredictionStep.LogStep(run.Sigmas[i - 1], run.Sigmas[i]) / h;
+            double bigH = (1 + Options.Eta) * h;
+            double c = Options.SecondOrderTerm == DpmSolverSecondOrderTerm.Midpoint
+                ? -0.5 * double.ExpM1(-bigH)
+                : bigH * ExponentialIntegrator.Phi(2, -bigH);
+            return (denoised - history[0]) * (c / r);
         });
     }
 }

@@ -41,47 +41,21 @@ public sealed class DpmSolverPlusPlus3MSdeSampler : ISampler
     {
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             Options.IsStochastic ? DataPredictionStep.NoiseReason : null, cancellationToken);
-        var history = new StepHistory(2);
-        double eta = Options.Eta;
-        return run.Run(run.Initial, (i, xCur) =>
+        return DataPredictionStep.Sample(run, Options, historyLength: 2, (i, h, denoised, history) =>
         {
-            double sigma = run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
-            Tensor xNext;
-            if (sigmaNext == 0)
+            double[] w = ExponentialIntegrator.PolynomialWeights((1 + Options.Eta) * h, 3);
+            double r0 = DataPredictionStep.LogStep(run.Sigmas[i - 1], run.Sigmas[i]) / h;
+            Tensor d0 = (denoised - history[0]) * (1 / r0);
+            if (history.Count == 1)
             {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                xNext = DataPredictionStep.FirstOrder(xCur, denoised, sigma, sigmaNext, eta);
-                double h = DataPredictionStep.LogStep(sigma, sigmaNext);
-                double[] w = ExponentialIntegrator.PolynomialWeights((1 + eta) * h, 3);
-                if (history.Count > 0)
-                {
-                    double r0 = DataPredictionStep.LogStep(run.Sigmas[i - 1], sigma) / h;
-                    Tensor d0 = (denoised - history[0]) * (1 / r0);
-                    if (history.Count > 1)
-                    {
-                        double r1 = DataPredictionStep.LogStep(run.Sigmas[i - 2], run.Sigmas[i - 1]) / h;
-                        Tensor d1 = (history[0] - history[1]) * (1 / r1);
-                        Tensor b = (d0 - d1) * (1 / (r0 + r1));
-                        Tensor a = d0 + (b * r0);
-                        xNext = xNext + (a * w[1]) + (b * w[2]);
-                    }
-                    else
-                    {
-                        xNext = xNext + (d0 * w[1]);
-                    }
-                }
-
-                xNext = DataPredictionStep.AddNoise(run, xNext, sigma, sigmaNext, Options);
+                return d0 * w[1];
             }
 
-            history.Push(denoised);
-            run.Report(i, xNext, denoised);
-            return xNext;
+            double r1 = DataPredictionStep.LogStep(run.Sigmas[i - 2], run.Sigmas[i - 1]) / h;
+            Tensor d1 = (history[0] - history[1]) * (1 / r1);
+            Tensor b = (d0 - d1) * (1 / (r0 + r1));
+            Tensor a = d0 + (b * r0);
+            return (a * w[1]) + (b * w[2]);
         });
     }
 }

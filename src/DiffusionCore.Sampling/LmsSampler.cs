@@ -48,27 +48,14 @@ public sealed class LmsSampler : ISampler
     {
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress, null, cancellationToken);
         var derivatives = new StepHistory(Options.Order);
-        return run.Run(run.Initial, (i, xCur) =>
+        return run.Run(run.Initial, (i, xCur) => run.DenoisedStep(i, xCur, denoised =>
         {
-            double sigma = run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
-            Tensor xNext;
-            if (sigmaNext == 0)
-            {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                derivatives.Push((xCur - denoised) / sigma);
-                double[] c = Coefficients(run.Sigmas, i, Math.Min(Options.Order, i + 1));
-                xNext = xCur;
-                for (int j = 0; j < c.Length; j++) xNext = xNext + (derivatives[j] * c[j]);
-            }
-
-            run.Report(i, xNext, denoised);
+            derivatives.Push((xCur - denoised) / run.Sigmas[i]);
+            double[] c = Coefficients(run.Sigmas, i, Math.Min(Options.Order, i + 1));
+            Tensor xNext = xCur;
+            for (int j = 0; j < c.Length; j++) xNext = xNext + (derivatives[j] * c[j]);
             return xNext;
-        });
+        }));
     }
 
     /// <summary>

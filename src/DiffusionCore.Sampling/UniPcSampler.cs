@@ -70,32 +70,19 @@ public sealed class UniPcSampler : ISampler
         var history = new StepHistory(Options.Order);
         Tensor? lastX = null;
         int lastOrder = 0;
-        return run.Run(run.Initial, (i, xCur) =>
+        return run.Run(run.Initial, (i, xCur) => run.DenoisedStep(i, xCur, denoised =>
         {
-            double sigma = run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
             Tensor xc = lastX is not null && Options.UseCorrector
                 ? Correct(run.Sigmas, i, lastX, history, denoised, lastOrder)
                 : xCur;
             history.Push(denoised);
-            Tensor xNext;
-            if (sigmaNext == 0)
-            {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                int order = Math.Min(Options.Order, Math.Min(i + 1, run.Steps - i));
-                xNext = Predict(run.Sigmas, i, xc, history, order);
-                lastX?.Dispose();
-                lastX = SamplerRun.Keep(xc.Alias());
-                lastOrder = order;
-            }
-
-            run.Report(i, xNext, denoised);
+            int order = Math.Min(Options.Order, Math.Min(i + 1, run.Steps - i));
+            Tensor xNext = Predict(run.Sigmas, i, xc, history, order);
+            lastX?.Dispose();
+            lastX = SamplerRun.Keep(xc.Alias());
+            lastOrder = order;
             return xNext;
-        });
+        }));
     }
 
     // UniP-p from σ_i to σ_{i+1}; history[k] = m_{i−k}.
