@@ -2,8 +2,8 @@ namespace DiffusionCore.Sampling;
 
 /// <summary>
 /// The φ-functions of exponential integrators, <c>φ_k(z) = Σ_{j≥0} z^j/(j+k)!</c>, so that
-/// <c>∫₀¹ e^{(1−τ)z}·τ^{k−1}/(k−1)! dτ = φ_k(z)</c> (Hochbruck and Ostermann 2010, Eq. 2.10; the coefficients of
-/// DPM-Solver, Lu et al. 2022, and UniPC, Zhao et al. 2023). A series near 0 avoids the cancellation of the closed form.
+/// <c>∫₀¹ e^{(1−τ)z}·τ^{k−1}/(k−1)! dτ = φ_k(z)</c> (Hochbruck and Ostermann 2010, "Exponential integrators"; the
+/// coefficients of DPM-Solver, Lu et al. 2022, and UniPC, Zhao et al. 2023). A series near 0 avoids the cancellation of the closed form.
 /// </summary>
 internal static class ExponentialIntegrator
 {

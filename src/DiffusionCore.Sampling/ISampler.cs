@@ -17,7 +17,8 @@ public interface ISampler
 
     /// <summary>
     /// The denoiser calls <see cref="Sample"/> makes for this schedule (NFE; Karras et al. 2022, Table 1): one per step
-    /// for first-order solvers, two per step for second-order ones except a final step into σ = 0 (2N − 1).
+    /// for single-evaluation solvers (Euler, DDIM, ancestral, multistep), two per step for Heun-type ones except a final
+    /// step into σ = 0 (2N − 1).
     /// </summary>
     int FunctionEvaluations(IReadOnlyList<double> sigmas);
 

@@ -1,7 +1,7 @@
 namespace DiffusionCore.Sampling;
 
 /// <summary>
-/// The step coefficients of UniPC (Zhao et al. 2023, "UniPC", Sect. 3: UniP-p, UniC-p and the B(h) variants) for a
+/// The step coefficients of UniPC (Zhao et al. 2023, "UniPC": UniP-p, UniC-p and the B(h) variants) for a
 /// data-prediction step of length h in λ, with z = −h: <c>B(h)</c> is z (bh1) or e^z − 1 (bh2), the right-hand side
 /// <c>b_j = z·φ_{j+1}(z)·j!/B(h)</c> (j = 1..p) and the matrix <c>R[j][k] = r_k^{j−1}</c> of the normalised past
 /// step positions r_k (with r = 1 for the new point in the corrector). Scalar double arithmetic on at most 3×3 systems.

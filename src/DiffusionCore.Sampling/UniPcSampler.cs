@@ -2,13 +2,13 @@ using DiffusionCore.Torch;
 
 namespace DiffusionCore.Sampling;
 
-/// <summary>The B(h) of UniPC (Zhao et al. 2023, Sect. 3.3).</summary>
+/// <summary>The B(h) of UniPC (Zhao et al. 2023): any B(h) = O(h) keeps the order; these are the paper's two.</summary>
 public enum UniPcVariant
 {
-    /// <summary>B(h) = h (the paper's choice for unconditional sampling).</summary>
+    /// <summary>B(h) = h (suggested for unconditional sampling with very few steps).</summary>
     Bh1 = 0,
 
-    /// <summary>B(h) = e^h − 1 (the paper's choice for guided sampling and the usual default).</summary>
+    /// <summary>B(h) = e^h − 1 (the usual default, and the choice for guided sampling).</summary>
     Bh2 = 1,
 }
 

@@ -4,7 +4,7 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Training.Losses;
 
 /// <summary>
-/// The denoising loss with Min-SNR-γ weighting (Hang et al. 2023, Sect. 3.4): per sample
+/// The denoising loss with Min-SNR-γ weighting (Hang et al. 2023, Sect. 3): per sample
 /// <c>Σ min(1/σ², γ)·(D(y + σn; σ) − y)²</c> with σ from any training distribution. Through the denoiser's
 /// parameterisation it is the Min-SNR loss of an ε-, x₀- or v-network alike (<see cref="MinSnrWeighting"/>): wrap an
 /// ε-network in <see cref="Denoisers.PreconditionedDenoiser.EpsilonPrediction"/> and draw σ with

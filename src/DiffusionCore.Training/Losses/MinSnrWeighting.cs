@@ -17,7 +17,7 @@ public enum PredictionTarget
 
 /// <summary>
 /// Min-SNR-γ loss weighting (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy",
-/// Sect. 3.4): the per-noise-level weight <c>min(SNR, γ)</c> of the x₀ error, with <c>SNR = α²/σ_VP² = 1/σ²</c> in the
+/// Sect. 3): the per-noise-level weight <c>min(SNR, γ)</c> of the x₀ error, with <c>SNR = α²/σ_VP² = 1/σ²</c> in the
 /// σ form. A loss in another target's space carries the same weight after conversion: ε-loss × min(SNR, γ)/SNR,
 /// x₀-loss × min(SNR, γ), v-loss × min(SNR, γ)/(SNR + 1), because <c>‖ε̂ − ε‖² = SNR·‖D − y‖²</c> and
 /// <c>‖v̂ − v‖² = (SNR + 1)·‖D − y‖²</c>. γ = 5 is the paper's default.
