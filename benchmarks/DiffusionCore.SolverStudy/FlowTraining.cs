@@ -68,7 +68,8 @@ internal static class FlowTraining
     /// Label dropout for classifier-free guidance (Ho and Salimans 2022): each one-hot label becomes zeros (the UNet's
     /// unconditional input) with probability p, drawn from a generator seeded by (seed, images seen) as in the main job.
     /// </summary>
-    private sealed class LabelDropoutTrainer(Module network, ITrainingLoss loss, IImageDataset dataset, TrainingOptions options, IEnumerable<IEmaTracker> emas, double labelDropout)
+    private sealed class LabelDropoutTrainer(
+        Module network, ITrainingLoss loss, IImageDataset dataset, TrainingOptions options, IEnumerable<IEmaTracker> emas, double labelDropout)
         : DiffusionTrainer(network, loss, dataset, options, emas)
     {
         public void WriteFinalSnapshot() => WriteSnapshot(ImagesSeen);

@@ -50,7 +50,10 @@ internal static class SolverSweep
         FashionMnistDataset train = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = JobNetwork.Resolution });
         double floor = evaluator.FrechetDistance(train, o.Samples);
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"{o.Samples} images per row (seeds {o.FirstSeed}..{o.FirstSeed + (ulong)o.Samples - 1}, class k mod 10), guidance w = {o.Guidance}; FD of {o.Samples} real training images: {floor:F1}.");
+        ulong lastSeed = o.FirstSeed + (ulong)o.Samples - 1;
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"{o.Samples} images per row (seeds {o.FirstSeed}..{lastSeed}, class k mod 10), guidance w = {o.Guidance}; " +
+            $"FD of {o.Samples} real training images: {floor:F1}.");
         table.AppendLine();
         table.AppendLine("| model | solver | grid | steps | NFE | FD-FMNIST | class agreement | seconds |");
         table.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
@@ -71,7 +74,8 @@ internal static class SolverSweep
                     Conditioning.FromClassLabels(labels), new SamplingBatchOptions { BatchSize = 64 });
                 EvaluationResult e = evaluator.Evaluate([new ImageBatch(r.Samples.Clamp(-1, 1), Tensor.FromArray(classes))]);
                 string row = string.Create(CultureInfo.InvariantCulture,
-                    $"| {setup.Model} | {setup.Solver} | {setup.Grid} | {sigmas.Length - 1} | {r.FunctionEvaluations} | {e.FrechetDistance:F1} | {e.ClassAgreement:P1} | {clock.Elapsed.TotalSeconds:F0} |");
+                    $"| {setup.Model} | {setup.Solver} | {setup.Grid} | {sigmas.Length - 1} | {r.FunctionEvaluations} | " +
+                    $"{e.FrechetDistance:F1} | {e.ClassAgreement:P1} | {clock.Elapsed.TotalSeconds:F0} |");
                 Console.WriteLine(row);
                 table.AppendLine(row);
                 if (o.Out is not null) File.WriteAllText(o.Out, table.ToString());

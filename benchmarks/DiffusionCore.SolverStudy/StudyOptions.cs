@@ -59,7 +59,10 @@ internal sealed class StudyOptions
                 case "--samples": o.Samples = (int)Positive(key, int.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--first-seed": o.FirstSeed = ulong.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--nfe": o.Nfe = [.. value.Split(',').Select(v => (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)))]; break;
-                case "--guidance": o.Guidance = double.Parse(value, CultureInfo.InvariantCulture) is var w && double.IsFinite(w) ? w : throw new ArgumentException("--guidance must be a finite number."); break;
+                case "--guidance":
+                    double w = double.Parse(value, CultureInfo.InvariantCulture);
+                    o.Guidance = double.IsFinite(w) ? w : throw new ArgumentException("--guidance must be a finite number.");
+                    break;
                 case "--out": o.Out = value; break;
                 case "--only": o.Only = value; break;
                 default: throw new ArgumentException($"Unknown option {key}.\n{Usage}");

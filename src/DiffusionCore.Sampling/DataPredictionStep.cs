@@ -4,7 +4,8 @@ namespace DiffusionCore.Sampling;
 
 /// <summary>
 /// The parts shared by the DPM-Solver++ SDE solvers (Lu et al. 2022, "DPM-Solver++", Algorithm 2 and its SDE variant;
-/// η interpolates between the probability-flow ODE, 0, and the reverse SDE, 1, as in k-diffusion) in the σ form (x = x_VP/α, λ = −ln σ, h = λ_{i+1} − λ_i): the step
+/// η interpolates between the probability-flow ODE, 0, and the reverse SDE, 1, as in k-diffusion) in the σ form
+/// (x = x_VP/α, λ = −ln σ, h = λ_{i+1} − λ_i): the step
 /// <c>x_{i+1} = (σ_{i+1}/σ_i)·e^{−ηh}·x_i + ∫ (data term) + σ_{i+1}·√(1 − e^{−2ηh})·S_noise·z</c>, whose data term
 /// integrates D against the kernel <c>H·e^{−H(1−τ)}</c>, H = (1+η)·h, τ = (λ − λ_i)/h. Its zeroth-order part is
 /// <c>(1 − e^{−H})·D_i</c>; η = 1 makes the first-order step the DDPM posterior, η = 0 the DDIM/Euler step.

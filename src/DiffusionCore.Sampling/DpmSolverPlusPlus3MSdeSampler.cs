@@ -14,7 +14,7 @@ public sealed record DpmSolverPlusPlus3MSdeOptions : AncestralNoiseOptions;
 /// the step's kernel: <c>x_{i+1} = (σ_{i+1}/σ_i)·e^{−ηh}·x_i + H·φ₁(−H)·D_i + H·φ₂(−H)·a + 2H·φ₃(−H)·b +
 /// σ_{i+1}·√(1 − e^{−2ηh})·S_noise·z</c>. The first two steps use the first- and second-order forms; the step into
 /// σ = 0 returns D. η = 0 is a third-order ODE solver (k-diffusion weights b by H·φ₃ alone, half the exact integral,
-/// which measures second order on the mixture oracle). Noise from the <see cref="INoiseSource"/>. N denoiser calls.
+/// which leaves an h³ term in the local error: second order). Noise from the <see cref="INoiseSource"/>. N denoiser calls.
 /// </summary>
 public sealed class DpmSolverPlusPlus3MSdeSampler : ISampler
 {

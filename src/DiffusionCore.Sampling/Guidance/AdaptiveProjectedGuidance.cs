@@ -20,7 +20,11 @@ public sealed record AdaptiveProjectedGuidanceOptions
     /// <summary>Throws when an option is invalid.</summary>
     public void Validate()
     {
-        if (!double.IsFinite(ParallelWeight)) throw new ArgumentException($"The parallel weight η must be finite (0 drops the parallel part, 1 keeps it); got {ParallelWeight}.", nameof(ParallelWeight));
+        if (!double.IsFinite(ParallelWeight))
+        {
+            throw new ArgumentException($"The parallel weight η must be finite (0 drops the parallel part, 1 keeps it); got {ParallelWeight}.", nameof(ParallelWeight));
+        }
+
         if (!(NormThreshold > 0)) throw new ArgumentException($"The norm threshold r must be positive (∞ for none); got {NormThreshold}.", nameof(NormThreshold));
         ArgumentNullException.ThrowIfNull(Interval, nameof(Interval));
         Interval.Validate();

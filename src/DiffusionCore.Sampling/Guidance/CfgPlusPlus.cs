@@ -30,7 +30,8 @@ public sealed record CfgPlusPlusOptions
 /// Euler/DDIM step from σ to σ_next is exactly the CFG++ step.
 /// <para>Exact for: <see cref="EulerSampler"/> (no churn), <see cref="DdimSampler"/> with η = 0,
 /// <see cref="GeneralizedSampler"/> with Euler (linear σ(t), or the rectified-flow preset, whose Euler step is the
-/// same), and the first-order steps of the DPM-Solver++ and UniPC samplers (η = 0). Other solvers integrate CFG with
+/// same), <see cref="EulerAncestralSampler"/> with η = 0, and the first (first-order) step of the DPM-Solver++, UniPC
+/// and LMS samplers (η = 0). Other solvers integrate CFG with
 /// this step-dependent scale at their own order (for Heun the correction also uses the next step's scale); ancestral
 /// and SDE solvers step to σ_down, not σ_next, and are not CFG++. Composes with <see cref="GuidanceInterval"/>.</para>
 /// </summary>
