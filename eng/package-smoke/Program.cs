@@ -1,16 +1,16 @@
 // The consumer proof run by eng/package-smoke.sh: a fresh console app that references the packed DiffusionCore
-// packages (never the projects) writes 64 synthetic 8×8 PNGs, loads them as an ImageFolderDataset, trains a tiny EDM2
-// UNet for a few steps with DiffusionTrainer and samples with Heun.
+// packages (never the projects) writes 64 synthetic 8×8 PNGs and loads them as an ImageFolderDataset (DiffusionCore.Data,
+// codecs from SkiaSharp), trains a tiny EDM2 UNet for a few steps with DiffusionTrainer and samples with Heun.
 // Exits non-zero on any failure.
 using System.Globalization;
 using DiffusionCore;
+using DiffusionCore.Data;
+using DiffusionCore.Data.Imaging;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Imaging;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
 using DiffusionCore.Training.Losses;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -30,7 +30,15 @@ Console.WriteLine($"libtorch {Torch.Version}, shim ABI {Torch.AbiVersion}, {Torc
 string runDirectory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), $"dc-smoke-run-{Environment.ProcessId}");
 using var scope = new TensorScope();
 
-// Training images the way a user brings their own: a folder of PNGs, written and then decoded by the native shim.
+// Training images the way a user brings their own: a folder of PNGs, written and then decoded by SkiaSharp, whose
+// native library must also have come from a package (SkiaSharp.NativeAssets.Linux.NoDependencies, through DiffusionCore.Data).
+string packagedSkia = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libSkiaSharp.so");
+if (!File.Exists(packagedSkia))
+{
+    Console.Error.WriteLine($"FAIL: SkiaSharp's native library is not at {packagedSkia}");
+    return 1;
+}
+
 string imageDirectory = Path.Combine(runDirectory, "images");
 WriteSyntheticImages(imageDirectory, count: 64, size: Size, seed: 1);
 ImageFolderDataset data = ImageFolderDataset.Load(new ImageFolderOptions { Root = imageDirectory, Resolution = Size, Channels = 1 });

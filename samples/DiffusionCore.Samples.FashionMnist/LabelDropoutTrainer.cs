@@ -1,7 +1,7 @@
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DiffusionCore.Samples.FashionMnist.Plotting;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Imaging;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data.Imaging;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Samples.FashionMnist;
 

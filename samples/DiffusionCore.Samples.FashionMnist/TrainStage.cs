@@ -3,7 +3,7 @@ using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 

@@ -1,6 +1,6 @@
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 

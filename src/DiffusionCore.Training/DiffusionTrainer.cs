@@ -3,7 +3,7 @@ using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Torch.Optim;
 using DiffusionCore.Training.Checkpoints;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 using DiffusionCore.Training.Schedules;

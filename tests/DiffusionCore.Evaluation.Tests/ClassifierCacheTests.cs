@@ -1,5 +1,5 @@
 using DiffusionCore.Torch.Serialization;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Evaluation.Tests;
 

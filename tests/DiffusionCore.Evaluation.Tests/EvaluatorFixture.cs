@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 

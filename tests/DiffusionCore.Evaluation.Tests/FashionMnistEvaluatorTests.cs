@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DiffusionCore.Torch;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using Xunit.Abstractions;
 
 namespace DiffusionCore.Evaluation.Tests;
@@ -105,7 +105,7 @@ public class FashionMnistEvaluatorTests(EvaluatorFixture fixture, ITestOutputHel
                 // [−1, 1] → uint8 exactly as the dataset scaled it (x = p/127.5 − 1).
                 Tensor pixels = ((batch.Images[i] + 1.0) * 127.5).Round().To(DType.UInt8);
                 string name = $"img{i:D5}.png";
-                DiffusionCore.Torch.Imaging.ImageCodec.WritePng(pixels, Path.Combine(folder, name));
+                DiffusionCore.Data.Imaging.ImageCodec.WritePng(pixels, Path.Combine(folder, name));
                 entries.Add($"[\"{name}\", {labels[i]}]");
             }
 

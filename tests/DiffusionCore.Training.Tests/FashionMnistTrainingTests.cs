@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Torch;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Losses;
 using DiffusionCore.Training.Tests.Support;
 using Xunit.Abstractions;

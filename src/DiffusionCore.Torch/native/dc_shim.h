@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 6
+#define DC_ABI_VERSION 7  // 7: the image codecs (dc_image_*) left the shim for DiffusionCore.Data
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
@@ -208,19 +208,6 @@ DC_API int dc_adam_step_lazy(const dc_tensor* params, dc_tensor* exp_avg, dc_ten
 // momentum_buf is in/out: a null entry becomes a clone of the (decayed) gradient on its parameter's first update.
 DC_API int dc_sgd_step_lazy(const dc_tensor* params, dc_tensor* momentum_buf, int n, double lr, double momentum,
                             double dampening, double weight_decay, int nesterov, int maximize);
-
-// ---- image codecs (dc_image.cpp; libpng and libjpeg-turbo) ----
-// Decodes a PNG or JPEG (recognised by its signature) into a new uint8 tensor [C, H, W] holding the file's own
-// layout: C = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA (PNG palettes expanded, 16-bit reduced to 8; JPEG gives 1 or 3).
-// Corrupt, truncated or unsupported data (CMYK JPEG, > 1 GiB of pixels) fails with DC_ERR_VALUE and a message.
-DC_API int dc_image_decode(const uint8_t* data, int64_t nbytes, dc_tensor* out);
-// Encodes a uint8 [C, H, W] tensor (C = 1 to 4) as PNG into a buffer owned by the caller (free with
-// dc_image_buffer_free).
-DC_API int dc_image_encode_png(dc_tensor t, uint8_t** out_data, int64_t* out_nbytes);
-// Encodes a uint8 [C, H, W] tensor (C = 1 or 3) as baseline JPEG of the given quality (1 to 100); free the buffer with
-// dc_image_buffer_free.
-DC_API int dc_image_encode_jpeg(dc_tensor t, int quality, uint8_t** out_data, int64_t* out_nbytes);
-DC_API void dc_image_buffer_free(uint8_t* data);
 
 // ---- reduced-precision matrix products, CPU capabilities, native-time profile (dc_precision.cpp) ----
 // dtype -1 turns it off; bfloat16 or float16: on the calling thread, conv2d, conv_transpose2d, linear, matmul, bmm,

@@ -1,0 +1,117 @@
+using DiffusionCore.Data;
+using DiffusionCore.Data.Imaging;
+using DiffusionCore.Torch;
+
+namespace DiffusionCore.Data.Tests;
+
+public sealed class ImageFolderDatasetTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("dc-folder-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    private void WritePng(string relative, Tensor image)
+    {
+        string path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        ImageCodec.WritePng(image, path);
+    }
+
+    private static Tensor Solid(int channels, int height, int width, byte value) =>
+        Tensor.Full([channels, height, width], value, DType.UInt8);
+
+    [Fact]
+    public void Reads_labels_from_dataset_json_in_path_order()
+    {
+        using var scope = new TensorScope();
+        WritePng("b/1.png", Solid(3, 8, 8, 255));
+        WritePng("a/0.png", Solid(3, 8, 8, 0));
+        WritePng("a/2.png", Solid(1, 8, 8, 128));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": [["a/0.png", 4], ["a/2.png", 1], ["b/1.png", 0]]}""");
+
+        var ds = ImageFolderDataset.Load(new() { Root = _root, Resolution = 8 });
+        ds.Count.Should().Be(3);
+        ds.Files.Select(Path.GetFileName).Should().Equal("0.png", "2.png", "1.png");
+        (ds.Channels, ds.Height, ds.Width, ds.LabelCount).Should().Be((3, 8, 8, 5));
+        ds.CachedBytes.Should().Be(3 * 3 * 8 * 8);
+
+        var batch = ds.ReadBatch([2, 0, 1]);
+        batch.Labels!.ToArray<long>().Should().Equal(0, 4, 1);
+        batch.Images.Shape.Should().Equal(3, 3, 8, 8);
+        batch.Images[0].Min().ToDouble().Should().Be(1);
+        batch.Images[1].Max().ToDouble().Should().Be(-1);
+        batch.Images[2].Mean().ToDouble().Should().BeApproximately(128 / 127.5 - 1, 1e-6); // grey → RGB
+    }
+
+    [Fact]
+    public void Without_labels_file_the_dataset_is_unlabelled_and_jpeg_is_read()
+    {
+        using var scope = new TensorScope();
+        File.WriteAllBytes(Path.Combine(_root, "x.JPG"), ImageCodec.EncodeJpeg(Solid(3, 16, 16, 200)));
+        var ds = ImageFolderDataset.Load(new() { Root = _root, Resolution = 4, Channels = 1, CacheImages = false });
+        ds.LabelCount.Should().Be(0);
+        ds.CachedBytes.Should().Be(0);
+        var batch = ds.ReadBatch([0]);
+        batch.Labels.Should().BeNull();
+        batch.Images.Shape.Should().Equal(1, 1, 4, 4);
+        batch.Images.Mean().ToDouble().Should().BeApproximately(200 / 127.5 - 1, 0.03);
+    }
+
+    [Fact]
+    public void Center_crop_keeps_the_middle_square_and_resizes()
+    {
+        using var scope = new TensorScope();
+        // 4 rows × 12 columns: left and right thirds black, middle white → crop keeps the white middle 4×4.
+        var image = Tensor.Zeros([1, 4, 12], DType.UInt8);
+        image.Narrow(2, 4, 4).FillInPlace(255);
+        WritePng("wide.png", image);
+        var crop = ImageFolderDataset.Load(new() { Root = _root, Resolution = 2, Channels = 1 });
+        crop.ReadBatch([0]).Images.Min().ToDouble().Should().Be(1);
+
+        var stretch = ImageFolderDataset.Load(new() { Root = _root, Resolution = 3, Channels = 1, Fit = ImageFitMode.Stretch });
+        stretch.ReadBatch([0]).Images.ToArray<float>().Select(v => (int)Math.Round((v + 1) * 127.5))
+            .Should().Equal(0, 255, 0, 0, 255, 0, 0, 255, 0);
+    }
+
+    [Fact]
+    public void Corrupt_file_fails_by_default_naming_it()
+    {
+        using var scope = new TensorScope();
+        WritePng("good.png", Solid(3, 4, 4, 9));
+        File.WriteAllBytes(Path.Combine(_root, "broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        var act = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 });
+        act.Should().Throw<DatasetFormatException>()
+            .Where(e => e.Path!.EndsWith("broken.png", StringComparison.Ordinal))
+            .WithMessage("*broken.png*CorruptImagePolicy.Skip*");
+    }
+
+    [Fact]
+    public void Corrupt_file_is_skipped_and_summarised_under_skip_policy()
+    {
+        using var scope = new TensorScope();
+        WritePng("good.png", Solid(3, 4, 4, 9));
+        File.WriteAllText(Path.Combine(_root, "fake.jpg"), "not a jpeg");
+        var ds = ImageFolderDataset.Load(new() { Root = _root, Resolution = 4, OnCorruptImage = CorruptImagePolicy.Skip });
+        ds.Count.Should().Be(1);
+        ds.Skipped.Should().ContainSingle().Which.Path.Should().EndWith("fake.jpg");
+        ds.DescribeSkipped().Should().Contain("fake.jpg").And.Contain("Skipped 1");
+    }
+
+    [Fact]
+    public void Missing_folder_empty_folder_and_missing_label_are_reported()
+    {
+        var act = () => ImageFolderDataset.Load(new() { Root = Path.Combine(_root, "nope"), Resolution = 4 });
+        act.Should().Throw<DatasetNotFoundException>().WithMessage("*does not exist*");
+        act = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 });
+        act.Should().Throw<DatasetNotFoundException>().WithMessage("*no PNG or JPEG*");
+
+        using var scope = new TensorScope();
+        WritePng("a.png", Solid(3, 4, 4, 1));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": [["other.png", 1]]}""");
+        act.Should().Throw<DatasetFormatException>().WithMessage("*no label for the image \"a.png\"*");
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": [["a.png", -1]]}""");
+        act.Should().Throw<DatasetFormatException>().WithMessage("*labels[0]*");
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": null}""");
+        ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }).LabelCount.Should().Be(0);
+    }
+}
