@@ -78,7 +78,7 @@ public static partial class ImageCodec
     private static bool IsJpeg(ReadOnlySpan<byte> d) => d.Length >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF;
 
     /// <summary>
-    /// The channel layout a PNG stores, from the colour type in its IHDR chunk (bit 2: colour, bit 4: alpha) and, for
+    /// The channel layout a PNG stores, from the colour type in its IHDR chunk (flag 2: colour, flag 4: alpha) and, for
     /// transparency given by a tRNS chunk, Skia's alpha type: grey 1, grey+alpha 2, RGB or palette 3, with alpha 4.
     /// </summary>
     private static int PngChannels(ReadOnlySpan<byte> data, SKAlphaType alpha)
