@@ -91,8 +91,14 @@ public class FashionMnistEvaluatorTests(EvaluatorFixture fixture, ITestOutputHel
         ImageBatch all = fixture.Test.ReadBatch(Enumerable.Range(0, 1200).ToArray());
         using FeatureStatistics fromBatches = Evaluator.ComputeStatistics([all.Images.Narrow(0, 0, 700), all.Images.Narrow(0, 700, 500)]);
         fromBatches.Count.Should().Be(1200);
-        (fromBatches.Mean - fromDataset.Mean).Abs().Max().ToDouble().Should().BeLessThan(1e-9);
-        (fromBatches.Covariance - fromDataset.Covariance).Abs().Max().ToDouble().Should().BeLessThan(1e-9);
+
+        // The classifier computes its float32 features batch by batch, and libtorch's CPU kernels need not round
+        // identically for different batch sizes (seen on an AVX512 CPU: relative differences of 1e-8), so the two agree
+        // to float32 precision, not bit for bit. A lost, repeated or misweighted batch would move them far more.
+        double meanScale = fromDataset.Mean.Abs().Max().ToDouble();
+        double covarianceScale = fromDataset.Covariance.Abs().Max().ToDouble();
+        (fromBatches.Mean - fromDataset.Mean).Abs().Max().ToDouble().Should().BeLessThan(1e-6 * meanScale);
+        (fromBatches.Covariance - fromDataset.Covariance).Abs().Max().ToDouble().Should().BeLessThan(1e-6 * covarianceScale);
         Evaluator.ExtractFeatures(all.Images.Narrow(0, 0, 4)).Shape.Should().Equal(4, FashionMnistClassifier.FeatureDimension);
     }
 
