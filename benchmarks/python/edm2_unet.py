@@ -1,4 +1,4 @@
-"""A small EDM2 magnitude-preserving UNet in plain PyTorch, written from RECIPES.md §2 for side-by-side timing with
+"""A small EDM2 magnitude-preserving UNet in plain PyTorch, written from docs/recipes.md §2 for side-by-side timing with
 DiffusionCore's Edm2UNet (same layers, same shapes). Not a reference implementation: it exists to time libtorch
 kernels from Python against the same work driven from .NET.
 
