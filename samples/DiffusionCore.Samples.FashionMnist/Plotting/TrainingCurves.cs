@@ -16,6 +16,9 @@ internal static class TrainingCurves
     /// <summary>Reports averaged in the bold loss curve (as the summary's final loss, TrainingHistory.RecentLoss).</summary>
     public const int MeanWindow = 20;
 
+    // Left, right, bottom and top margins around each panel's data area, in pixels (room for the labels).
+    private static readonly PixelPadding DataAreaPadding = new(left: 90, right: 20, bottom: 55, top: 40);
+
     /// <summary>Writes the figure to <paramref name="path"/> as a PNG of <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
     public static void Save(IReadOnlyList<(long Images, double Loss, double LearningRate)> points, string path, int width = 900, int height = 960)
     {
@@ -53,6 +56,7 @@ internal static class TrainingCurves
             Label(plot.Axes.Bottom, "images seen", images, logImages);
             plot.Grid.MinorLineColor = Colors.Black.WithOpacity(0.05);
             plot.Grid.MinorLineWidth = 1;
+            plot.Layout.Fixed(DataAreaPadding); // the same data area in both panels, so their images axes line up
             if (images.Length > 0)
             {
                 double[] x = Axis(images, logImages);
