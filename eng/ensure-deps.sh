@@ -4,6 +4,7 @@
 #   libopenblas0-openmp   an optimised BLAS, so libtorch does not fall back to the slow reference BLAS
 #   cmake g++             to build the native shim during `dotnet build`
 #   dataset-fashion-mnist the Fashion-MNIST IDX files used by the main job and the data tests
+#   fonts-dejavu-core     the font of the main job's plots (SkiaSharp reads /usr/share/fonts itself, no fontconfig)
 # Runs apt-get non-interactively, as root or through sudo. Set DIFFUSIONCORE_SKIP_APT=1 to skip this step entirely
 # (e.g. when building against LIBTORCH=<dir> on a machine you manage yourself).
 set -euo pipefail
@@ -13,6 +14,7 @@ if [[ "${DIFFUSIONCORE_SKIP_APT:-0}" == "1" ]]; then
 fi
 
 packages=(libtorch-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist)
+packages+=(fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

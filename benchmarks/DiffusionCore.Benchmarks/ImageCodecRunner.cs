@@ -1,13 +1,15 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Data;
 using DiffusionCore.Data.Imaging;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--image-codecs [rounds] [--files N] [--inputs DIR]</c>: times the image codecs of DiffusionCore.Data on the sizes
+/// <c>image-codecs [rounds] [--files N] [--inputs DIR]</c>: times the image codecs of DiffusionCore.Data on the sizes
 /// the library meets: decoding 1,000 Fashion-MNIST-sized PNGs (the first 1,000 training images, 28×28 grey), one
 /// 256×256 RGB PNG and JPEG, encoding a 28×28 and a 256×256 PNG (sample grids), and loading a folder of N 256×256 RGB
 /// PNGs as an <see cref="ImageFolderDataset"/> at 64×64 (read, decode, centre-crop, area resize). Prints the median
@@ -20,21 +22,22 @@ internal static class ImageCodecRunner
     private const int FashionCount = 1000;
     private const int Side = 256;
 
-    public static int Run(IReadOnlyList<string> args)
+    public static Command CreateCommand()
     {
-        int rounds = 7, files = 256;
-        string? inputs = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--files": files = RunnerArgs.Int(args, ref i); break;
-                case "--inputs": inputs = RunnerArgs.Value(args, ref i); break;
-                default: rounds = int.Parse(args[i], CultureInfo.InvariantCulture); break;
-            }
-        }
+        var command = new Command("image-codecs", "PNG/JPEG decoding and encoding and an image-folder load: wall and CPU time per image");
+        command.Aliases.Add("--image-codecs");
+        Argument<int> rounds = TypedOption.NumberArgument("rounds", "timed rounds (the median and minimum are printed)", 7, n => n > 0, "must be positive");
+        Option<int> files = TypedOption.Positive("--files", "PNGs in the image folder that is loaded", 256);
+        Option<string?> inputs = new("--inputs") { Description = "folder for the input files, written once and reused (default: a temporary folder, removed after)" };
+        command.Arguments.Add(rounds);
+        command.Options.Add(files);
+        command.Options.Add(inputs);
+        command.SetAction(p => Run(p.GetValue(rounds), p.GetValue(files), p.GetValue(inputs)));
+        return command;
+    }
 
-        if (rounds < 1 || files < 1) throw new ArgumentException("rounds and --files must be at least 1.");
+    private static int Run(int rounds, int files, string? inputs)
+    {
         int threads = BenchEnvironment.Apply();
         bool temporary = inputs is null;
         inputs ??= Directory.CreateTempSubdirectory("dc-image-codecs-").FullName;

@@ -85,9 +85,10 @@ internal static class SampleStage
 
     private static ISampler CreateSampler(JobOptions o) => o.Sampler switch
     {
-        "euler" => new EulerSampler(new EulerOptions { Precision = o.Precision }),
-        "dpm2m" => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
-        _ => new HeunSampler(new HeunOptions { Precision = o.Precision }),
+        SamplerKind.Euler => new EulerSampler(new EulerOptions { Precision = o.Precision }),
+        SamplerKind.Dpm2m => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
+        SamplerKind.Heun => new HeunSampler(new HeunOptions { Precision = o.Precision }),
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Sampler, "Unknown sampler."),
     };
 
     private static IDenoiser Guided(JobOptions o, IDenoiser denoiser) =>

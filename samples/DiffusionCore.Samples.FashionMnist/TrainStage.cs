@@ -6,6 +6,7 @@ using DiffusionCore.Training;
 using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
+using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Samples.FashionMnist;
 
@@ -14,7 +15,7 @@ internal static class TrainStage
 {
     public sealed record Outcome(long ImagesSeen, bool Completed, double WallSeconds, double ImagesPerSecond, double FinalLoss, long? ResumedFrom);
 
-    public static Outcome Run(JobOptions o, TrainingHistory history)
+    public static Outcome Run(JobOptions o, TrainingHistory history, ILogger<DiffusionTrainer> logger)
     {
         FashionMnistDataset data = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = FashionMnistModel.Resolution });
         using Edm2Denoiser net = FashionMnistModel.Create(o, (ulong)o.Seed);
@@ -38,7 +39,7 @@ internal static class TrainStage
 
         try
         {
-            using var trainer = new LabelDropoutTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, o.LabelDropout, new ConsoleLogger<DiffusionTrainer>());
+            using var trainer = new LabelDropoutTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, o.LabelDropout, logger);
             using var cts = o.Minutes is double m ? new CancellationTokenSource(TimeSpan.FromMinutes(m)) : new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;

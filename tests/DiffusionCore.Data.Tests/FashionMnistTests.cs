@@ -8,9 +8,11 @@ public class FashionMnistTests
     private static readonly Lazy<FashionMnistDataset> Train = new(() => FashionMnistDataset.Load());
     private static readonly Lazy<FashionMnistDataset> Test = new(() => FashionMnistDataset.Load(new() { Split = FashionMnistSplit.Test }));
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void Train_split_has_60000_labelled_28x28_grey_images()
     {
+        FashionMnistData.SkipIfMissing();
         var ds = Train.Value;
         ds.Count.Should().Be(60000);
         (ds.Channels, ds.Height, ds.Width, ds.LabelCount).Should().Be((1, 28, 28, 10));
@@ -20,9 +22,11 @@ public class FashionMnistTests
         ds.GetPixels(0).ToArray().Sum(b => (int)b).Should().Be(76247);
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void Test_split_has_10000_images_with_known_first_labels()
     {
+        FashionMnistData.SkipIfMissing();
         var ds = Test.Value;
         ds.Count.Should().Be(10000);
         Enumerable.Range(0, 10).Select(ds.GetLabel).Should().Equal(9, 2, 1, 1, 6, 1, 4, 6, 5, 7);
@@ -37,9 +41,11 @@ public class FashionMnistTests
         FashionMnistDataset.ClassNames[9].Should().Be("Ankle boot");
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void ReadBatch_scales_pixels_to_minus_one_one_and_returns_int64_labels()
     {
+        FashionMnistData.SkipIfMissing();
         using var scope = new TensorScope();
         var ds = Train.Value;
         var batch = ds.ReadBatch([0, 1, 59999]);
@@ -56,9 +62,11 @@ public class FashionMnistTests
         first.Select(v => (int)Math.Round((v + 1) * 127.5)).Should().Equal(raw.Select(b => (int)b));
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void Resolution_32_zero_pads_two_pixels_of_background_on_each_side()
     {
+        FashionMnistData.SkipIfMissing();
         using var scope = new TensorScope();
         var ds = FashionMnistDataset.Load(new() { Resolution = 32, MaxCount = 8 });
         ds.Count.Should().Be(8);
@@ -97,9 +105,11 @@ public class FashionMnistTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("MaxCount");
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void Out_of_range_indices_are_rejected()
     {
+        FashionMnistData.SkipIfMissing();
         var act = () => Train.Value.ReadBatch([60000]);
         act.Should().Throw<ArgumentOutOfRangeException>();
     }

@@ -6,7 +6,7 @@ using DiffusionCore.Torch.Serialization;
 namespace DiffusionCore.Networks.Tests;
 
 /// <summary>
-/// One reference parity fixture from ../shared/fixtures/reference (see its README): the reference constructor's
+/// One reference parity fixture from tests/fixtures/reference (see its README): the reference constructor's
 /// <c>config</c>, its parameter count, the <c>state.*</c> state dict, the inputs <c>in.*</c>, the eval-mode output
 /// <c>out.*</c> and the gradients <c>grad.*</c> of <c>sum((out.D − in.target)²)</c>. Disposing frees every tensor.
 /// </summary>
@@ -37,7 +37,7 @@ internal sealed class ReferenceCase : IDisposable
         string path = Path.Combine(FixtureFolder(), name + ".safetensors");
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"Reference fixture {path} is missing: the repository's sibling folder shared/fixtures/reference must be present.", path);
+            throw new FileNotFoundException($"Reference fixture {path} is missing: it is part of the repository (tests/fixtures/reference); restore it with git checkout.", path);
         }
 
         using var scope = new TensorScope();
@@ -116,9 +116,9 @@ internal sealed class ReferenceCase : IDisposable
 
         if (dir is null)
         {
-            throw new DirectoryNotFoundException("Could not find DiffusionCore.sln above the test assembly to locate ../shared/fixtures/reference.");
+            throw new DirectoryNotFoundException("Could not find DiffusionCore.sln above the test assembly to locate tests/fixtures/reference.");
         }
 
-        return Path.GetFullPath(Path.Combine(dir, "..", "shared", "fixtures", "reference"));
+        return Path.Combine(dir, "tests", "fixtures", "reference");
     }
 }

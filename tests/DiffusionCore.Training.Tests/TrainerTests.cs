@@ -64,6 +64,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Resumed_run_equals_uninterrupted_run_bit_for_bit()
     {
         using var scope = new TensorScope();
@@ -92,6 +93,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Resume_is_bit_exact_with_the_power_function_ema_trackers()
     {
         using var scope = new TensorScope();

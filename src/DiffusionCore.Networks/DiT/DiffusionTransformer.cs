@@ -100,7 +100,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     /// Replaces <c>pos_embed</c> by the sin-cos embedding of a <paramref name="gridSize"/>² grid, so the network accepts
     /// images of side <paramref name="gridSize"/>·p (the reference recomputes it for each input size). With
     /// <see cref="PositionEmbeddingResampling.SpanReferenceGrid"/> the new grid spans the coordinate range of the grid the
-    /// network was built for (§6 of RECIPES.md, Berrada et al. 2024, resolution transfer). The embedding is fixed, so no
+    /// network was built for (Berrada et al. 2024, resolution transfer; docs/recipes.md §6). The embedding is fixed, so no
     /// trained value is lost; a strict state-dict load then expects the new shape.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The grid size is not positive.</exception>
@@ -150,7 +150,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     public Tensor Forward(Tensor input, Tensor timesteps) => Forward(input, timesteps, classLabels: null);
 
     /// <summary>
-    /// The kept-token forward pass for masked pre-training (MaskDM, Lei et al. 2023, §3; RECIPES.md §4): the tokens at
+    /// The kept-token forward pass for masked pre-training (MaskDM, Lei et al. 2023, §3; docs/recipes.md §4): the tokens at
     /// int64 indices <paramref name="keptTokens"/> [B, K] (row-major grid indices in [0, T)) are gathered after patch and
     /// position embedding, the blocks and final layer run on those K tokens only, and the result is the per-token output
     /// [B, K, p²·C_out] in the <see cref="DiTTokens"/> layout (compare with <see cref="TargetTokens"/>). Keeping all

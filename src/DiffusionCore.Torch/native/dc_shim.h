@@ -1,6 +1,6 @@
 // DiffusionCore native shim: the C ABI between DiffusionCore.Torch (C#) and libtorch.
 //
-// Rules (see docs/architecture.md and ARCHITECTURE.md):
+// Rules (see docs/architecture.md, "ABI rules"):
 //  * Every function returns a status: 0 on success, a DC_ERR_* kind on failure. The message of the last
 //    failure on the calling thread is read with dc_last_error_message(); it never carries a C++ backtrace.
 //  * No C++ exception crosses extern "C": every body runs inside DC_TRY/DC_CATCH.

@@ -3,7 +3,7 @@ using DiffusionCore.Torch;
 
 namespace DiffusionCore.Networks.Tests.DiT;
 
-/// <summary>The kept-token forward pass for MaskDM masked pre-training (Lei et al. 2023; RECIPES.md §4).</summary>
+/// <summary>The kept-token forward pass for MaskDM masked pre-training (Lei et al. 2023; docs/recipes.md §4).</summary>
 public class DiTKeptTokenTests
 {
     [Fact]
