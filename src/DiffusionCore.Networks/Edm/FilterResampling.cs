@@ -36,9 +36,9 @@ internal static class FilterResampling
     /// <summary>The kernel repeated for a depthwise convolution over <paramref name="channels"/> channels: [channels, 1, k, k].</summary>
     public static Tensor Depthwise(Tensor kernel, long channels) => kernel.Expand(channels, 1, -1, -1);
 
-    private static Tensor Required(Tensor? kernel) =>
-        kernel ?? throw new ArgumentNullException(nameof(kernel), "A filter other than the box filter needs its kernel tensor.");
-
     /// <summary>The padding ⌊(k − 1)/2⌋ of a k-tap filter.</summary>
     public static int Padding(ResampleFilter filter) => (filter.Size - 1) / 2;
+
+    private static Tensor Required(Tensor? kernel) =>
+        kernel ?? throw new ArgumentNullException(nameof(kernel), "A filter other than the box filter needs its kernel tensor.");
 }
