@@ -24,9 +24,9 @@ public sealed class LabelEmbedder : Module
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
-        if (dropoutProbability is < 0 or >= 1 || double.IsNaN(dropoutProbability))
+        if (dropoutProbability is < 0 or > 1 || double.IsNaN(dropoutProbability))
         {
-            throw new ArgumentOutOfRangeException(nameof(dropoutProbability), dropoutProbability, "The label dropout probability must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(dropoutProbability), dropoutProbability, "The label dropout probability must be in [0, 1].");
         }
 
         NumClasses = numClasses;

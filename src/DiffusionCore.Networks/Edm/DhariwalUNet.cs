@@ -99,7 +99,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
             int res = options.ImageResolution >> level;
             if (level == last)
             {
-                _dec.Add(res, "in0", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, cout / options.ChannelsPerHead, generator, device));
+                _dec.Add(res, "in0", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, options.AttentionHeads(cout, attention: true), generator, device));
                 _dec.Add(res, "in1", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, 0, generator, device));
             }
             else
@@ -182,6 +182,5 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
         return _outConv.Forward(_outNorm.Forward(x).Silu()).MoveToOuterScope();
     }
 
-    private int Heads(int resolution, int channels) =>
-        Options.AttentionResolutions.Contains(resolution) ? channels / Options.ChannelsPerHead : 0;
+    private int Heads(int resolution, int channels) => Options.AttentionHeads(channels, Options.AttentionResolutions.Contains(resolution));
 }

@@ -1,3 +1,4 @@
+using DiffusionCore.Networks.Edm;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -10,7 +11,8 @@ namespace DiffusionCore.Networks.Edm2;
 /// <item>residual branch <c>y = conv_res0(mp_silu(x))</c>, <c>c = emb_linear(emb, gain = emb_gain) + 1</c>,
 /// <c>y = mp_silu(y·c)</c>, dropout (training only), <c>y = conv_res1(y)</c>;</item>
 /// <item>decoder flavour: <c>conv_skip</c> on x when channels change; <c>x = mp_sum(x, y, t_res)</c>;</item>
-/// <item>optional cosine self-attention (<c>attn_qkv</c>, <c>attn_proj</c>), <c>x = mp_sum(x, y, t_attn)</c>;</item>
+/// <item>optional cosine self-attention (<c>attn_qkv</c>, <c>attn_proj</c>) with ⌊C/ChannelsPerHead⌋ heads (none when that
+/// is 0), <c>x = mp_sum(x, y, t_attn)</c>;</item>
 /// <item>clamp to ±clip.</item>
 /// </list>
 /// Parameter names equal the reference state-dict keys: <c>emb_gain</c>, <c>conv_res0</c>, <c>emb_linear</c>,
@@ -31,8 +33,8 @@ public sealed class Edm2Block : Module
     /// <param name="embChannels">Channels of the conditioning embedding.</param>
     /// <param name="flavor">Encoder or decoder flavour.</param>
     /// <param name="resampling">Resampling applied to the input first.</param>
-    /// <param name="attention">Whether the block ends with self-attention.</param>
-    /// <param name="options">Balances, dropout, clamp and channels per head (validated by the caller).</param>
+    /// <param name="attention">Whether the block asks for self-attention (it has ⌊outChannels/ChannelsPerHead⌋ heads, possibly none).</param>
+    /// <param name="options">Balances, dropout, clamp, channels per head and resample filter (validated by the caller).</param>
     /// <param name="generator">The generator of the initial weights.</param>
     /// <param name="device">The device (<see cref="Device.Meta"/> to count parameters without allocating).</param>
     public Edm2Block(
@@ -49,12 +51,14 @@ public sealed class Edm2Block : Module
         ResidualBalance = options.ResidualBalance;
         AttentionBalance = options.AttentionBalance;
         ClipActivations = options.ClipActivations;
-        if (attention && outChannels % options.ChannelsPerHead != 0)
+        ResampleFilter = options.ResampleFilter;
+        Heads = options.AttentionHeads(outChannels, attention);
+        if (Heads > 0 && outChannels % Heads != 0)
         {
-            throw new ArgumentException($"{outChannels} channels are not divisible by ChannelsPerHead = {options.ChannelsPerHead}.", nameof(options));
+            throw new ArgumentException(
+                $"{outChannels} channels cannot be split evenly into ⌊{outChannels}/{options.ChannelsPerHead}⌋ = {Heads} attention heads.", nameof(options));
         }
 
-        Heads = attention ? outChannels / options.ChannelsPerHead : 0;
         RegisterParameter("emb_gain", Tensor.Zeros([], DType.Float32, device));
         _convRes0 = RegisterModule("conv_res0", MPConv.Conv(flavor == Edm2BlockFlavor.Encoder ? outChannels : inChannels, outChannels, 3, generator, device));
         _embLinear = RegisterModule("emb_linear", MPConv.Linear(embChannels, outChannels, generator, device));
@@ -64,7 +68,7 @@ public sealed class Edm2Block : Module
             _convSkip = RegisterModule("conv_skip", MPConv.Conv(inChannels, outChannels, 1, generator, device));
         }
 
-        if (attention)
+        if (Heads > 0)
         {
             _attnQkv = RegisterModule("attn_qkv", MPConv.Conv(outChannels, outChannels * 3, 1, generator, device));
             _attnProj = RegisterModule("attn_proj", MPConv.Conv(outChannels, outChannels, 1, generator, device));
@@ -82,6 +86,9 @@ public sealed class Edm2Block : Module
 
     /// <summary>The resampling applied first.</summary>
     public Edm2Resampling Resampling { get; }
+
+    /// <summary>The filter of the resampling.</summary>
+    public ResampleFilter ResampleFilter { get; }
 
     /// <summary>Attention heads (0 = no attention).</summary>
     public int Heads { get; }
@@ -114,7 +121,7 @@ public sealed class Edm2Block : Module
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(embedding);
         using var scope = new TensorScope();
-        x = Resampling.Apply(x);
+        x = Resampling.Apply(x, ResampleFilter);
         if (Flavor == Edm2BlockFlavor.Encoder)
         {
             if (_convSkip is not null) x = _convSkip.Forward(x);

@@ -8,7 +8,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// Training Dynamics of Diffusion Models", Section 2 and Fig. 21, configuration G). Embedding
 /// <c>emb = mp_silu(mp_sum(emb_noise(emb_fourier(c_noise)), emb_label(onehot·√L), t_label))</c>; the input gets a
 /// constant ones channel; the encoder is a 3×3 <c>conv</c> then per level a <c>down</c> block (except level 0) and
-/// <c>NumBlocks</c> blocks; the decoder has <c>in0</c> (with attention) and <c>in1</c> at the lowest level, then per
+/// <c>NumBlocks</c> blocks; the decoder has <c>in0</c> (asking for attention) and <c>in1</c> at the lowest level, then per
 /// level an <c>up</c> block (except the lowest) and <c>NumBlocks + 1</c> blocks, each after <c>mp_cat(x, skip, t_cat)</c>;
 /// the output is a 3×3 MPConv with learned gain <c>out_gain</c> initialised to 0, so F = 0 at initialisation.
 /// State-dict keys equal the reference's (<c>out_gain</c>, <c>emb_fourier.*</c>, <c>emb_noise.weight</c>,

@@ -151,11 +151,12 @@ public static class MagnitudePreserving
         return Tensor.Cat([a, bb], dim).MulInPlace(scale).MoveToOuterScope();
     }
 
+    // Any finite t is valid (the reference takes any): outside [0, 1] the weights extrapolate, and √((1−t)² + t²) > 0.
     private static void ValidateBalance(double t, string name)
     {
-        if (!(t >= 0 && t <= 1))
+        if (!double.IsFinite(t))
         {
-            throw new ArgumentOutOfRangeException(name, t, "an MP balance must lie in [0, 1]");
+            throw new ArgumentOutOfRangeException(name, t, "an MP balance must be a finite number (0.5 weighs both inputs equally)");
         }
     }
 }
