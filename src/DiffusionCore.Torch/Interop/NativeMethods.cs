@@ -35,6 +35,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_tensor_to_host(TensorHandle t, void* dst, long nbytes);
     [LibraryImport(Lib)] internal static partial int dc_tensor_from_host(void* src, long nbytes, long* shape, int ndim, int dtype, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_tensor_shallow_clone(TensorHandle t, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_tensor_data_ptr(TensorHandle t, out IntPtr data);
 
     [LibraryImport(Lib)] internal static partial int dc_fill_new(int kind, long* shape, int ndim, int dtype, int devType, int devIndex, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_full(long* shape, int ndim, double value, int dtype, int devType, int devIndex, out TensorHandle result);
