@@ -20,6 +20,7 @@ public sealed partial class Tensor : IDisposable
     {
         _handle = handle;
         TensorScope.Register(this);
+        NativeMemoryPressure.OnTensorCreated();
     }
 
     /// <summary>The scope that will dispose this tensor, or null when the caller owns it.</summary>
