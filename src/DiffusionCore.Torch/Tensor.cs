@@ -19,8 +19,10 @@ public sealed partial class Tensor : IDisposable
     internal Tensor(TensorHandle handle)
     {
         _handle = handle;
-        TensorScope.Register(this);
-        NativeMemoryPressure.OnTensorCreated();
+        if (!TensorScope.Register(this))
+        {
+            NativeMemoryPressure.Track(this, handle);
+        }
     }
 
     /// <summary>The scope that will dispose this tensor, or null when the caller owns it.</summary>

@@ -18,9 +18,13 @@ internal sealed class TensorHandle : SafeHandle
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>Bytes reported to the GC for this tensor (<see cref="NativeMemoryPressure"/>), withdrawn on release.</summary>
+    internal long MemoryPressure { get; set; }
+
     protected override bool ReleaseHandle()
     {
         NativeMethods.dc_tensor_free(handle);
+        NativeMemoryPressure.Release(this);
         return true;
     }
 }
