@@ -10,11 +10,24 @@ namespace DiffusionCore.Torch.Interop;
 /// </summary>
 internal static class NativeMemoryPressure
 {
-    /// <summary>Reports the bytes of a tensor that no scope owns (none for meta tensors, which hold no memory).</summary>
+    /// <summary>
+    /// Reports the bytes of a tensor that no scope owns (none for meta tensors, which hold no memory, and none when
+    /// libtorch cannot describe the tensor: the report is advice, never a reason to fail).
+    /// </summary>
     internal static void Track(Tensor tensor, TensorHandle handle)
     {
-        long bytes = tensor.NumElements * tensor.DType.ElementSize();
-        if (bytes <= 0 || tensor.Device.Type == DeviceType.Meta) return;
+        long bytes;
+        try
+        {
+            if (tensor.Device.Type == DeviceType.Meta) return;
+            bytes = tensor.NumElements * tensor.DType.ElementSize();
+        }
+        catch (TorchException)
+        {
+            return;
+        }
+
+        if (bytes <= 0) return;
         handle.MemoryPressure = bytes;
         GC.AddMemoryPressure(bytes);
     }
