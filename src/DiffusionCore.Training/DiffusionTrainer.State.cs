@@ -4,6 +4,7 @@ using DiffusionCore.Torch;
 using DiffusionCore.Torch.Optim;
 using DiffusionCore.Training.Checkpoints;
 using DiffusionCore.Training.Ema;
+using TorchLib = DiffusionCore.Torch.Torch;
 
 namespace DiffusionCore.Training;
 
@@ -31,20 +32,41 @@ public partial class DiffusionTrainer
         metadata[TrainingStateKeys.SeedScheme] = SeedScheme;
         metadata[TrainingStateKeys.Options] = JsonSerializer.Serialize(_options, JsonOptions);
         metadata[TrainingStateKeys.EmaNames] = string.Join(",", _emaTrackers.Select(t => t.Name));
+        metadata[TrainingStateKeys.IntraOpThreads] = TorchLib.NumThreads.ToString(CultureInfo.InvariantCulture);
     }
 
-    private void RestoreState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The scalar state of a checkpoint, read and checked before anything of the trainer changes.</summary>
+    private sealed record SavedState(long ImagesSeen, byte[]? NoiseRng, byte[]? DropoutRng, int? IntraOpThreads);
+
+    /// <summary>
+    /// Reads and checks a loaded checkpoint's metadata and generator states without changing the trainer: a value that
+    /// does not parse or is out of range, or a generator state libtorch rejects, is a <see cref="CorruptCheckpointException"/>
+    /// naming the file (so <see cref="CheckpointStore.LoadLatestValid"/> falls back to the previous checkpoint); a seed or
+    /// EMA trackers other than this trainer's are the caller's mistake (<see cref="InvalidOperationException"/>).
+    /// </summary>
+    private SavedState ReadState(LoadedCheckpoint checkpoint)
     {
+        string file = checkpoint.File.Path;
+        IReadOnlyDictionary<string, string> metadata = checkpoint.Contents.Metadata;
+        IReadOnlyDictionary<string, Tensor> tensors = checkpoint.Contents.Tensors;
         string Require(string key) => metadata.TryGetValue(key, out string? v)
             ? v
-            : throw new InvalidDataException($"The checkpoint has no '{key}' metadata entry; it was not written by DiffusionTrainer.");
+            : throw new CorruptCheckpointException(file, $"it has no '{key}' metadata entry; it was not written by DiffusionTrainer");
 
-        long images = long.Parse(Require(TrainingStateKeys.ImagesSeen), NumberStyles.None, CultureInfo.InvariantCulture);
-        long seed = long.Parse(Require(TrainingStateKeys.Seed), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        long ParseLong(string key, NumberStyles styles, long min)
+        {
+            string text = Require(key);
+            return long.TryParse(text, styles, CultureInfo.InvariantCulture, out long value) && value >= min
+                ? value
+                : throw new CorruptCheckpointException(file, $"its '{key}' metadata entry is '{Shorten(text)}', not an integer of at least {min} that fits in 64 bits");
+        }
+
+        long images = ParseLong(TrainingStateKeys.ImagesSeen, NumberStyles.None, 0);
+        long seed = ParseLong(TrainingStateKeys.Seed, NumberStyles.AllowLeadingSign, long.MinValue);
         if (seed != _options.Seed)
         {
             throw new InvalidOperationException(
-                $"The checkpoint in '{Checkpoints.Directory}' was trained with seed {seed} but the options say {_options.Seed}; " +
+                $"The checkpoint '{file}' was trained with seed {seed} but the options say {_options.Seed}; " +
                 "resume with the same seed or start the run in an empty directory.");
         }
 
@@ -52,13 +74,59 @@ public partial class DiffusionTrainer
         string names = string.Join(",", _emaTrackers.Select(t => t.Name));
         if (savedNames != names)
         {
-            throw new InvalidOperationException($"The checkpoint holds EMA trackers [{savedNames}] but this trainer has [{names}]; give the same trackers to resume.");
+            throw new InvalidOperationException($"The checkpoint '{file}' holds EMA trackers [{savedNames}] but this trainer has [{names}]; give the same trackers to resume.");
         }
 
+        int? threads = null;
+        if (metadata.ContainsKey(TrainingStateKeys.IntraOpThreads))
+        {
+            threads = (int)Math.Min(int.MaxValue, ParseLong(TrainingStateKeys.IntraOpThreads, NumberStyles.None, 1));
+        }
+
+        return new SavedState(images, GeneratorState(tensors, "noise", file), GeneratorState(tensors, "dropout", file), threads);
+    }
+
+    /// <summary>A stored generator state, checked by restoring it into a scratch generator on the trainer's device.</summary>
+    private byte[]? GeneratorState(IReadOnlyDictionary<string, Tensor> tensors, string name, string file)
+    {
+        string key = TrainingStateKeys.Rng + name;
+        if (!tensors.TryGetValue(key, out Tensor? tensor)) return null;
+        if (tensor.DType != DType.UInt8 || tensor.Dim != 1)
+        {
+            throw new CorruptCheckpointException(file, $"its generator state '{key}' is {tensor}, not a uint8 vector");
+        }
+
+        byte[] state = tensor.ToArray<byte>();
+        try
+        {
+            using var scratch = new Generator(0, _device);
+            scratch.SetState(state);
+        }
+        catch (TorchException e)
+        {
+            throw new CorruptCheckpointException(file, $"libtorch rejects its generator state '{key}' ({e.Message})", e);
+        }
+
+        return state;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    /// <summary>Applies a checkpoint whose scalar state <see cref="ReadState"/> has read and checked.</summary>
+    private void RestoreState(LoadedCheckpoint checkpoint, SavedState saved)
+    {
+        IReadOnlyDictionary<string, Tensor> tensors = checkpoint.Contents.Tensors;
+        IReadOnlyDictionary<string, string> metadata = checkpoint.Contents.Metadata;
         string optionsJson = JsonSerializer.Serialize(_options, JsonOptions);
         if (metadata.TryGetValue(TrainingStateKeys.Options, out string? savedOptions) && savedOptions != optionsJson)
         {
             TrainingLog.OptionsChanged(_logger, savedOptions);
+        }
+
+        int threads = TorchLib.NumThreads;
+        if (saved.IntraOpThreads is int savedThreads && savedThreads != threads)
+        {
+            TrainingLog.ThreadCountChanged(_logger, checkpoint.File.Path, savedThreads, threads);
         }
 
         Network.LoadStateDict(PrefixedEntries.Strip(tensors, TrainingStateKeys.Network));
@@ -71,8 +139,8 @@ public partial class DiffusionTrainer
             tracker.LoadState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
         }
 
-        if (tensors.TryGetValue(TrainingStateKeys.Rng + "noise", out Tensor? noise)) _noiseGenerator.SetState(noise.ToArray<byte>());
-        if (tensors.TryGetValue(TrainingStateKeys.Rng + "dropout", out Tensor? dropout)) _dropoutGenerator.SetState(dropout.ToArray<byte>());
-        ImagesSeen = images;
+        if (saved.NoiseRng is { } noise) _noiseGenerator.SetState(noise);
+        if (saved.DropoutRng is { } dropout) _dropoutGenerator.SetState(dropout);
+        ImagesSeen = saved.ImagesSeen;
     }
 }

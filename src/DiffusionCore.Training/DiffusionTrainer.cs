@@ -148,14 +148,18 @@ public partial class DiffusionTrainer : IDisposable
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.TotalImages"/> images have been seen, resuming first from the newest valid
-    /// checkpoint when <see cref="TrainingOptions.Resume"/> is set. When <paramref name="cancellationToken"/> is cancelled,
+    /// checkpoint when <see cref="TrainingOptions.Resume"/> is set. First the run directory is prepared
+    /// (<see cref="CheckpointStore.PrepareDirectory"/>: created, checked to be writable, stale temporary files of killed
+    /// checkpoint writes deleted). When <paramref name="cancellationToken"/> is cancelled,
     /// the current step finishes, a checkpoint is written and the method returns (it does not throw).
     /// </summary>
     /// <param name="progress">Receives a report after every step.</param>
     /// <param name="cancellationToken">Stops training cleanly after a checkpoint.</param>
+    /// <exception cref="IOException">The run directory cannot be created or written to.</exception>
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Checkpoints.PrepareDirectory();
         if (_options.Resume && !_resumeAttempted) TryResume();
         bool wasTraining = Network.IsTraining;
         long parameterCount = Network.NumParameters(trainableOnly: true);
@@ -208,9 +212,10 @@ public partial class DiffusionTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         _resumeAttempted = true;
         using var scope = new TensorScope();
-        using LoadedCheckpoint? checkpoint = Checkpoints.LoadLatestValid(_device);
+        SavedState? saved = null;
+        using LoadedCheckpoint? checkpoint = Checkpoints.LoadLatestValid(_device, c => saved = ReadState(c));
         if (checkpoint is null) return false;
-        RestoreState(checkpoint.Contents.Tensors, checkpoint.Contents.Metadata);
+        RestoreState(checkpoint, saved!);
         _resumedFrom = ImagesSeen;
         TrainingLog.Resumed(_logger, checkpoint.File.Path, ImagesSeen);
         return true;

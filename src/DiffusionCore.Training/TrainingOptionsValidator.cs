@@ -19,6 +19,10 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         {
             Fail("RunDirectory is empty: give the directory that holds this run's checkpoints.");
         }
+        else if (File.Exists(options.RunDirectory))
+        {
+            Fail($"RunDirectory '{options.RunDirectory}' is a file: give a directory (new or existing) for this run's checkpoints.");
+        }
 
         if (options.TotalImages < 1) Fail($"TotalImages is {options.TotalImages}: the training budget must be at least one image.");
         if (options.BatchSize < 1) Fail($"BatchSize is {options.BatchSize}: a step needs at least one image.");

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Training.Tests;
 
-public sealed class TrainerTests : IDisposable
+public sealed partial class TrainerTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly InMemoryDataset _data = new(24, 1, 8, 99);

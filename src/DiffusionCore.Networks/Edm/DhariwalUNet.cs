@@ -38,6 +38,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(DhariwalUNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         int mc = options.ModelChannels;
         int embCh = options.EmbeddingChannels;

@@ -37,6 +37,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(SongUNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         int mc = options.ModelChannels;
         int noiseCh = options.NoiseChannels;

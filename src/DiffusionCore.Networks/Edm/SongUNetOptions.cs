@@ -88,6 +88,8 @@ public sealed record SongUNetOptions
             throw new ArgumentException($"{owner}.ChannelMultNoise must be positive; got {ChannelMultNoise}.", nameof(ChannelMultNoise));
         }
 
+        ChannelBudget.CheckProducts(owner, ModelChannels, [ChannelMultNoise], nameof(ChannelMultNoise));
+
         if (!Enum.IsDefined(EmbeddingType))
         {
             throw new ArgumentException($"{owner}.EmbeddingType {EmbeddingType} is not an EmbeddingType (Positional or Fourier).", nameof(EmbeddingType));

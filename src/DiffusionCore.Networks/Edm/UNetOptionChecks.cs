@@ -28,6 +28,8 @@ internal static class UNetOptionChecks
                 nameof(channelMult));
         }
 
+        ChannelBudget.CheckProducts(owner, modelChannels, channelMult, "ChannelMult");
+        ChannelBudget.CheckProducts(owner, modelChannels, [channelMultEmb], "ChannelMultEmb");
         int factor = 1 << (channelMult.Count - 1);
         if (imageResolution < 1 || imageResolution % factor != 0)
         {

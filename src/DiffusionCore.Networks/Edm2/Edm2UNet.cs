@@ -39,6 +39,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(Edm2UNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         IReadOnlyList<int> cblock = options.LevelChannels;
         int cemb = options.EmbeddingChannels;

@@ -138,6 +138,8 @@ public sealed record Edm2UNetOptions
             throw new ArgumentException($"Every {nameof(ChannelMult)} entry must be ≥ 1; got [{string.Join(", ", ChannelMult)}].", nameof(ChannelMult));
         }
 
+        ChannelBudget.CheckProducts(nameof(Edm2UNetOptions), ModelChannels, ChannelMult, nameof(ChannelMult));
+
         int factor = 1 << (Levels - 1);
         if (ImgResolution % factor != 0)
         {

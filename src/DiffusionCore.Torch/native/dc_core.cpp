@@ -232,6 +232,15 @@ int dc_tensor_from_host(const void* src, int64_t nbytes, const int64_t* shape, i
 
 int dc_tensor_shallow_clone(dc_tensor t, dc_tensor* out) { DC_TRY DC_OUT(T(t)); DC_CATCH }
 
+int dc_tensor_data_ptr(dc_tensor t, void** out) {
+  DC_TRY
+  const at::Tensor& x = T(t);
+  if (!x.device().is_cpu() || !x.is_contiguous())
+    throw c10::ValueError({__func__, __FILE__, __LINE__}, "the data pointer is only given for contiguous CPU tensors");
+  *out = x.data_ptr();
+  DC_CATCH
+}
+
 int dc_fill_new(int kind, const int64_t* shape, int ndim, int dtype, int dev_type, int dev_index, dc_tensor* out) {
   DC_TRY
   auto opts = at::TensorOptions().dtype(dc::scalar_type(dtype)).device(dc::device(dev_type, dev_index));

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 7  // 7: the image codecs (dc_image_*) left the shim for DiffusionCore.Data
+#define DC_ABI_VERSION 8  // 8: dc_tensor_data_ptr (safetensors read into tensor storage); 7: the image codecs (dc_image_*) left the shim for DiffusionCore.Data
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
@@ -58,6 +58,9 @@ DC_API int dc_tensor_item_int64(dc_tensor t, int64_t* out);
 DC_API int dc_tensor_to_host(dc_tensor t, void* dst, int64_t nbytes);
 DC_API int dc_tensor_from_host(const void* src, int64_t nbytes, const int64_t* shape, int ndim, int dtype, dc_tensor* out);
 DC_API int dc_tensor_shallow_clone(dc_tensor t, dc_tensor* out);
+// The address of the first element of a contiguous CPU tensor (for reading a file straight into a new tensor's
+// storage; ABI 8). DC_ERR_VALUE for other devices and for non-contiguous tensors.
+DC_API int dc_tensor_data_ptr(dc_tensor t, void** out);
 
 // ---- creation ----
 // kind: 0 zeros, 1 ones, 2 empty

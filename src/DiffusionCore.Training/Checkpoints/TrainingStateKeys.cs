@@ -27,6 +27,12 @@ public static class TrainingStateKeys
     /// <summary>Metadata: the <see cref="TrainingOptions"/> as JSON.</summary>
     public const string Options = "options";
 
+    /// <summary>
+    /// Metadata: libtorch's intra-op thread count when the checkpoint was written. A resume is bit-exact only with the
+    /// same count (reductions split their work by thread); a different count is logged as a warning.
+    /// </summary>
+    public const string IntraOpThreads = "intra_op_threads";
+
     /// <summary>Metadata: the comma-separated EMA tracker names.</summary>
     public const string EmaNames = "ema_names";
 
