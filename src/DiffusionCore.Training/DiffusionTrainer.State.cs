@@ -9,7 +9,11 @@ namespace DiffusionCore.Training;
 
 public partial class DiffusionTrainer
 {
-    private const string SeedScheme = "splitmix64(seed, images_seen, stream)/1";
+    /// <summary>
+    /// The derivation of the per-step generators (<see cref="TrainingStep"/>). /2: σ has its own stream (5), label
+    /// dropout its own (6), augmentation its own (7); /1 drew σ from the noise stream and kept generator states.
+    /// </summary>
+    private const string SeedScheme = "splitmix64(seed, images_seen, stream)/2";
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
@@ -24,8 +28,6 @@ public partial class DiffusionTrainer
             tracker.SaveState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
         }
 
-        tensors[TrainingStateKeys.Rng + "noise"] = Tensor.FromArray(_noiseGenerator.GetState());
-        tensors[TrainingStateKeys.Rng + "dropout"] = Tensor.FromArray(_dropoutGenerator.GetState());
         metadata[TrainingStateKeys.ImagesSeen] = ImagesSeen.ToString(CultureInfo.InvariantCulture);
         metadata[TrainingStateKeys.Seed] = _options.Seed.ToString(CultureInfo.InvariantCulture);
         metadata[TrainingStateKeys.SeedScheme] = SeedScheme;
@@ -55,6 +57,11 @@ public partial class DiffusionTrainer
             throw new InvalidOperationException($"The checkpoint holds EMA trackers [{savedNames}] but this trainer has [{names}]; give the same trackers to resume.");
         }
 
+        if (metadata.TryGetValue(TrainingStateKeys.SeedScheme, out string? scheme) && scheme != SeedScheme)
+        {
+            TrainingLog.SeedSchemeChanged(_logger, scheme, SeedScheme);
+        }
+
         string optionsJson = JsonSerializer.Serialize(_options, JsonOptions);
         if (metadata.TryGetValue(TrainingStateKeys.Options, out string? savedOptions) && savedOptions != optionsJson)
         {
@@ -71,8 +78,6 @@ public partial class DiffusionTrainer
             tracker.LoadState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
         }
 
-        if (tensors.TryGetValue(TrainingStateKeys.Rng + "noise", out Tensor? noise)) _noiseGenerator.SetState(noise.ToArray<byte>());
-        if (tensors.TryGetValue(TrainingStateKeys.Rng + "dropout", out Tensor? dropout)) _dropoutGenerator.SetState(dropout.ToArray<byte>());
         ImagesSeen = images;
     }
 }

@@ -37,4 +37,7 @@ internal static partial class TrainingLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Snapshot written: {Path}")]
     public static partial void SnapshotWritten(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The checkpoint's per-step random streams were derived as {Saved}; this version derives them as {Current}, so the resumed run continues with other draws than the run that wrote it")]
+    public static partial void SeedSchemeChanged(ILogger logger, string saved, string current);
 }
