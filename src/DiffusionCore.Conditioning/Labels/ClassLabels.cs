@@ -104,7 +104,7 @@ public static class ClassLabels
         {
             throw new ArgumentException(
                 $"Class indices must lie in [0, {labelDim}); got values in [{min}, {max}]. For the unconditional label pass zero one-hot rows " +
-                $"(float labels [B, {labelDim}]) instead.");
+                $"(float labels [B, {labelDim}]) instead; DiffusionTrainer writes them with TrainingOptions.LabelFormat = OneHot.");
         }
     }
 }
