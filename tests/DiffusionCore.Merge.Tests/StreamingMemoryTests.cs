@@ -1,4 +1,5 @@
 using DiffusionCore.Torch;
+using Xunit.Abstractions;
 
 namespace DiffusionCore.Merge.Tests;
 
@@ -16,6 +17,8 @@ public sealed class MemoryCountTests
 [Collection(MemoryCountTests.Name)]
 public sealed class StreamingMemoryTests : IDisposable
 {
+    private readonly ITestOutputHelper _output;
+
     private const int Sources = 8;
     private const int Tensors = 6;
     private const long ElementsPerTensor = 64 * 1024;            // 256 KiB of float32 each
@@ -25,8 +28,9 @@ public sealed class StreamingMemoryTests : IDisposable
     private readonly TempFiles _files = new();
 
     /// <summary>Finalises earlier tests' tensors, so the finalizer thread frees none while the counts are compared.</summary>
-    public StreamingMemoryTests()
+    public StreamingMemoryTests(ITestOutputHelper output)
     {
+        _output = output;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -54,6 +58,7 @@ public sealed class StreamingMemoryTests : IDisposable
         long peak = TensorMemory.MeasureCpuPeak(() => result = StateDictArithmetic.WeightedSum(sources, weights));
         using MergedStateDict merged = result!;
         merged.Tensors.Should().HaveCount(Tensors);
+        _output.WriteLine($"peak {peak} bytes while merging {Sources} checkpoints of {ModelBytes} bytes ({Sources * ModelBytes} bytes in all)");
 
         // The result (one model) plus the tensor being read, with a little allocator slack; reading every checkpoint
         // whole would need Sources × ModelBytes = 12 MiB.
