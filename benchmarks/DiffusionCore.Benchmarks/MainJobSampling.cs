@@ -1,7 +1,7 @@
 using System.CommandLine;
+using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
 using DiffusionCore.Samples.Cli;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;

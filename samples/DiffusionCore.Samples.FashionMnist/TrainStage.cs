@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DiffusionCore.Labels;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
@@ -10,7 +11,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Samples.FashionMnist;
 
-/// <summary>Training: EDM2 loss, inverse-sqrt learning rate, power-function EMAs (σ_rel 0.05, 0.10) with snapshots.</summary>
+/// <summary>
+/// Training: EDM2 loss, inverse-sqrt learning rate, power-function EMAs (σ_rel 0.05, 0.10) with snapshots, and label
+/// dropout for classifier-free guidance (one-hot labels; a dropped label is the EDM2 UNet's unconditional zero row).
+/// </summary>
 internal static class TrainStage
 {
     public sealed record Outcome(long ImagesSeen, bool Completed, double WallSeconds, double ImagesPerSecond, double FinalLoss, long? ResumedFrom);
@@ -35,11 +39,13 @@ internal static class TrainStage
             LogIntervalImages = o.Batch * 20L,
             KeepCheckpoints = 2,
             Precision = o.Precision,
+            LabelDropout = o.LabelDropout,
+            LabelFormat = ClassLabelFormat.OneHot,
         };
 
         try
         {
-            using var trainer = new LabelDropoutTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, o.LabelDropout, logger);
+            using var trainer = new DiffusionTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, logger);
             using var cts = o.Minutes is double m ? new CancellationTokenSource(TimeSpan.FromMinutes(m)) : new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
@@ -71,7 +77,7 @@ internal static class TrainStage
             }
 
             Console.CancelKeyPress -= onCancel;
-            trainer.WriteFinalSnapshot();
+            trainer.WriteSnapshots();   // post-hoc EMA can then end at the last step
             history.Save();
             long trained = result.ImagesSeen - (result.ResumedFromImages ?? 0);
             return new Outcome(result.ImagesSeen, result.Completed, clock.Elapsed.TotalSeconds, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds), history.RecentLoss(), result.ResumedFromImages);

@@ -10,7 +10,11 @@ namespace DiffusionCore.Training;
 
 public partial class DiffusionTrainer
 {
-    private const string SeedScheme = "splitmix64(seed, images_seen, stream)/1";
+    /// <summary>
+    /// The derivation of the per-step generators (<see cref="TrainingStep"/>). /2: σ has its own stream (5), label
+    /// dropout its own (6), augmentation its own (7); /1 drew σ from the noise stream and kept generator states.
+    /// </summary>
+    private const string SeedScheme = "splitmix64(seed, images_seen, stream)/2";
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
@@ -25,8 +29,6 @@ public partial class DiffusionTrainer
             tracker.SaveState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
         }
 
-        tensors[TrainingStateKeys.Rng + "noise"] = Tensor.FromArray(_noiseGenerator.GetState());
-        tensors[TrainingStateKeys.Rng + "dropout"] = Tensor.FromArray(_dropoutGenerator.GetState());
         metadata[TrainingStateKeys.ImagesSeen] = ImagesSeen.ToString(CultureInfo.InvariantCulture);
         metadata[TrainingStateKeys.Seed] = _options.Seed.ToString(CultureInfo.InvariantCulture);
         metadata[TrainingStateKeys.SeedScheme] = SeedScheme;
@@ -36,11 +38,11 @@ public partial class DiffusionTrainer
     }
 
     /// <summary>The scalar state of a checkpoint, read and checked before anything of the trainer changes.</summary>
-    private sealed record SavedState(long ImagesSeen, byte[]? NoiseRng, byte[]? DropoutRng, int? IntraOpThreads);
+    private sealed record SavedState(long ImagesSeen, int? IntraOpThreads);
 
     /// <summary>
-    /// Reads and checks a loaded checkpoint's metadata and generator states without changing the trainer: a value that
-    /// does not parse or is out of range, or a generator state libtorch rejects, is a <see cref="CorruptCheckpointException"/>
+    /// Reads and checks a loaded checkpoint's metadata without changing the trainer: a value that
+    /// does not parse or is out of range is a <see cref="CorruptCheckpointException"/>
     /// naming the file (so <see cref="CheckpointStore.LoadLatestValid"/> falls back to the previous checkpoint); a seed or
     /// EMA trackers other than this trainer's are the caller's mistake (<see cref="InvalidOperationException"/>).
     /// </summary>
@@ -83,31 +85,7 @@ public partial class DiffusionTrainer
             threads = (int)Math.Min(int.MaxValue, ParseLong(TrainingStateKeys.IntraOpThreads, NumberStyles.None, 1));
         }
 
-        return new SavedState(images, GeneratorState(tensors, "noise", file), GeneratorState(tensors, "dropout", file), threads);
-    }
-
-    /// <summary>A stored generator state, checked by restoring it into a scratch generator on the trainer's device.</summary>
-    private byte[]? GeneratorState(IReadOnlyDictionary<string, Tensor> tensors, string name, string file)
-    {
-        string key = TrainingStateKeys.Rng + name;
-        if (!tensors.TryGetValue(key, out Tensor? tensor)) return null;
-        if (tensor.DType != DType.UInt8 || tensor.Dim != 1)
-        {
-            throw new CorruptCheckpointException(file, $"its generator state '{key}' is {tensor}, not a uint8 vector");
-        }
-
-        byte[] state = tensor.ToArray<byte>();
-        try
-        {
-            using var scratch = new Generator(0, _device);
-            scratch.SetState(state);
-        }
-        catch (TorchException e)
-        {
-            throw new CorruptCheckpointException(file, $"libtorch rejects its generator state '{key}' ({e.Message})", e);
-        }
-
-        return state;
+        return new SavedState(images, threads);
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
@@ -117,6 +95,11 @@ public partial class DiffusionTrainer
     {
         IReadOnlyDictionary<string, Tensor> tensors = checkpoint.Contents.Tensors;
         IReadOnlyDictionary<string, string> metadata = checkpoint.Contents.Metadata;
+        if (metadata.TryGetValue(TrainingStateKeys.SeedScheme, out string? scheme) && scheme != SeedScheme)
+        {
+            TrainingLog.SeedSchemeChanged(_logger, scheme, SeedScheme);
+        }
+
         string optionsJson = JsonSerializer.Serialize(_options, JsonOptions);
         if (metadata.TryGetValue(TrainingStateKeys.Options, out string? savedOptions) && savedOptions != optionsJson)
         {
@@ -139,8 +122,6 @@ public partial class DiffusionTrainer
             tracker.LoadState(tensors, metadata, TrainingStateKeys.EmaPrefix(tracker.Name));
         }
 
-        if (saved.NoiseRng is { } noise) _noiseGenerator.SetState(noise);
-        if (saved.DropoutRng is { } dropout) _dropoutGenerator.SetState(dropout);
         ImagesSeen = saved.ImagesSeen;
     }
 }

@@ -43,4 +43,6 @@ internal static partial class TrainingLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Deleted {Path}, the temporary file of a checkpoint write that did not finish")]
     public static partial void StaleTemporaryDeleted(ILogger logger, string path);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The checkpoint's per-step random streams were derived as {Saved}; this version derives them as {Current}, so the resumed run continues with other draws than the run that wrote it")]
+    public static partial void SeedSchemeChanged(ILogger logger, string saved, string current);
 }

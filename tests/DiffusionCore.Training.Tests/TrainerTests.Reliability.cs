@@ -85,29 +85,6 @@ public sealed partial class TrainerTests
     }
 
     [Fact]
-    public void A_checkpoint_with_random_generator_state_bytes_is_skipped_before_anything_is_restored()
-    {
-        using var scope = new TensorScope();
-        string newest = TwoCheckpoints();
-        Rewrite(newest, (_, tensors) =>
-        {
-            var noise = new byte[tensors["rng.noise"].NumElements];
-            new Random(5).NextBytes(noise);
-            tensors["rng.noise"] = Tensor.FromArray(noise);
-        });
-        string oldest = Path.Combine(_dir.Path, CheckpointStore.FileName(8));
-        File.Delete(oldest);
-
-        TrainingOptions o = Options(_dir.Path, 16);
-        using Run resumed = Start(o);
-        Dictionary<string, float[]> before = Snapshot(resumed.Network.StateDict());
-        resumed.Trainer.TryResume().Should().BeFalse("the only checkpoint is unusable");
-        ShouldWarnAbout(resumed, newest, "libtorch rejects its generator state 'rng.noise'");
-        Snapshot(resumed.Network.StateDict()).Should().BeEquivalentTo(before, "a rejected checkpoint changes nothing");
-        resumed.Trainer.ImagesSeen.Should().Be(0);
-    }
-
-    [Fact]
     public void A_checkpoint_written_without_checksums_still_resumes()
     {
         using var scope = new TensorScope();

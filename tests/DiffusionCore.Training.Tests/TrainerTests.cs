@@ -50,10 +50,7 @@ public sealed partial class TrainerTests : IDisposable
         Edm2Denoiser net = TinyNetworks.Edm2(initSeed, dropout: dropout);
         var ema = new TraditionalEmaForTests("ema-0.9", 0.9);
         var log = new ListLogger<DiffusionTrainer>();
-        var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, options, [ema], log)
-        {
-            DropoutGeneratorSink = g => net.DropoutGenerator = g,
-        };
+        var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, options, [ema], log);
         return new Run(net, trainer, ema, log);
     }
 

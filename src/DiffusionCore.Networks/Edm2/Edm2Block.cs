@@ -105,18 +105,16 @@ public sealed class Edm2Block : Module
     /// <summary>The activation clamp, or null.</summary>
     public double? ClipActivations { get; }
 
-    /// <summary>
-    /// The generator of dropout masks; required when training with <see cref="Dropout"/> &gt; 0. Not owned by the block.
-    /// </summary>
-    public Generator? DropoutGenerator { get; set; }
-
     /// <summary>The learned gain of the embedding projection, a scalar initialised to 0.</summary>
     public Tensor EmbGain => GetParameter("emb_gain")!;
 
     private const double SiluGain = 1.0 / MagnitudePreserving.SiluScale;
 
     /// <summary>Runs the block on <c>[B, InChannels, H, W]</c> with the embedding <c>[B, E]</c>.</summary>
-    public Tensor Forward(Tensor x, Tensor embedding)
+    /// <param name="x">The activations.</param>
+    /// <param name="embedding">The block embedding.</param>
+    /// <param name="dropoutGenerator">The generator of the dropout mask; required in training with <see cref="Dropout"/> &gt; 0. Not owned by the block.</param>
+    public Tensor Forward(Tensor x, Tensor embedding, Generator? dropoutGenerator = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(embedding);
@@ -136,9 +134,9 @@ public sealed class Edm2Block : Module
         y = y.Mul(c.Unsqueeze(2).Unsqueeze(3).To(y.DType)).Silu();
         if (IsTraining && Dropout > 0)
         {
-            Generator generator = DropoutGenerator ?? throw new InvalidOperationException(
-                $"This EDM2 block uses dropout {Dropout} in training: set DropoutGenerator (Edm2UNet.DropoutGenerator sets every block) " +
-                "to a seeded Generator so that dropout masks are reproducible.");
+            Generator generator = dropoutGenerator ?? throw new InvalidOperationException(
+                $"This EDM2 block uses dropout {Dropout} in training: pass a seeded Generator as the conditioning's DropoutGenerator " +
+                "(conditioning.WithDropoutGenerator(g); DiffusionTrainer passes its step's dropout stream) so that dropout masks are reproducible.");
             y = Functional.Dropout(y, Dropout, training: true, generator);
         }
 

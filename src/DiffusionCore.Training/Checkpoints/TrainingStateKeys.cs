@@ -12,9 +12,6 @@ public static class TrainingStateKeys
     /// <summary>Prefix of an EMA tracker's state: <c>ema.{Name}.</c>.</summary>
     public const string Ema = "ema.";
 
-    /// <summary>Prefix of generator states (uint8 tensors).</summary>
-    public const string Rng = "rng.";
-
     /// <summary>Metadata: images seen, as an invariant integer.</summary>
     public const string ImagesSeen = "images_seen";
 

@@ -29,13 +29,12 @@ public abstract class DenoisingLoss : ITrainingLoss
     public abstract Tensor Weight(Tensor sigma);
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null)
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step)
     {
         LossReduction.CheckShape(imageShape);
-        ArgumentNullException.ThrowIfNull(generator);
-        Device d = device ?? generator.Device;
-        Tensor sigma = NoiseLevels.Sample(imageShape[0], generator, DType.Float32, generator.Device).To(d);
-        Tensor noise = Tensor.Randn(imageShape, generator, DType.Float32, generator.Device).To(d);
+        ArgumentNullException.ThrowIfNull(step);
+        Tensor sigma = NoiseLevels.Sample(imageShape[0], step.Sigma, DType.Float32, step.Device);
+        Tensor noise = Tensor.Randn(imageShape, step.Noise, DType.Float32, step.Device);
         return new NoiseDraw(sigma, noise);
     }
 

@@ -1,6 +1,6 @@
+using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 

@@ -127,10 +127,9 @@ public class Edm2BehaviourTests(ITestOutputHelper output)
     {
         using Edm2Denoiser d = Edm2Fixture.LoadDenoiser(c, o => o with { Dropout = 0.1 });
         using var dropout = new Generator(seed);
-        d.DropoutGenerator = dropout;
         d.Train();
         using var noGrad = new NoGradScope();
-        return d.Denoise(c["in.x"], c["in.sigma"], Conditioning.FromClassLabels(c["in.labels"]));
+        return d.Denoise(c["in.x"], c["in.sigma"], Conditioning.FromClassLabels(c["in.labels"]).WithDropoutGenerator(dropout));
     }
 
     private static IEnumerable<KeyValuePair<string, Tensor>> Weights(Edm2Denoiser d) =>

@@ -1,4 +1,4 @@
-namespace DiffusionCore.Sampling.Guidance;
+namespace DiffusionCore.Guidance;
 
 /// <summary>
 /// The noise levels at which guidance is applied (Kynkäänniemi et al. 2024, "Applying guidance in a limited interval

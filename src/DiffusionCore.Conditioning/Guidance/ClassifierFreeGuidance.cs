@@ -1,6 +1,6 @@
 using DiffusionCore.Torch;
 
-namespace DiffusionCore.Sampling.Guidance;
+namespace DiffusionCore.Guidance;
 
 /// <summary>Options of <see cref="ClassifierFreeGuidance"/>.</summary>
 public sealed record ClassifierFreeGuidanceOptions

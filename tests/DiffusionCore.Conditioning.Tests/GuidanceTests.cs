@@ -1,9 +1,9 @@
 using DiffusionCore.Analytic;
-using DiffusionCore.Sampling.Guidance;
+using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
-namespace DiffusionCore.Sampling.Tests;
+namespace DiffusionCore.Guidance.Tests;
 
 public sealed class GuidanceTests : IDisposable
 {

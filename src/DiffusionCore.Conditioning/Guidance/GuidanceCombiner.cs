@@ -1,6 +1,6 @@
 using DiffusionCore.Torch;
 
-namespace DiffusionCore.Sampling.Guidance;
+namespace DiffusionCore.Guidance;
 
 /// <summary>The arithmetic shared by the guidance decorators.</summary>
 internal static class GuidanceCombiner

@@ -1,6 +1,6 @@
 using DiffusionCore.Torch;
 
-namespace DiffusionCore.Sampling.Guidance;
+namespace DiffusionCore.Guidance;
 
 /// <summary>Ready-made mappings from a batch's conditioning to its unconditional counterpart for <see cref="ClassifierFreeGuidance"/>.</summary>
 public static class Unconditional
