@@ -80,11 +80,7 @@ public sealed partial class ImageFolderDataset : IImageDataset
             throw new DatasetNotFoundException($"The image folder '{root}' does not exist; check ImageFolderOptions.Root.", root);
         }
 
-        string[] files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        string[] files = ImageFolderScan.Find(root, Extensions);
         if (files.Length == 0)
         {
             throw new DatasetNotFoundException($"The image folder '{root}' holds no PNG or JPEG files (.png, .jpg, .jpeg; searched recursively).", root);

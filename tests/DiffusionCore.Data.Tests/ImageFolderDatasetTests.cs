@@ -114,4 +114,60 @@ public sealed class ImageFolderDatasetTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": null}""");
         ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }).LabelCount.Should().Be(0);
     }
+
+    [Theory]
+    [InlineData("2147483647", "*\"b.png\" the label 2147483647, above the limit of 999999*")]
+    [InlineData("5000000", "*\"b.png\" the label 5000000, above the limit*")]
+    [InlineData("1e30", "*labels[1] is [\"b.png\", 1e30]*")]
+    [InlineData("9223372036854775808", "*labels[1]*non-negative integer*")]
+    public void Labels_beyond_the_bound_are_rejected_naming_the_entry(string label, string message)
+    {
+        using var scope = new TensorScope();
+        WritePng("a.png", Solid(3, 4, 4, 1));
+        WritePng("b.png", Solid(3, 4, 4, 2));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), $$"""{"labels": [["a.png", 0], ["b.png", {{label}}]]}""");
+        var act = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 });
+        act.Should().Throw<DatasetFormatException>().WithMessage(message).And.Message.Should().Contain("dataset.json");
+    }
+
+    [Fact]
+    public void The_largest_accepted_label_gives_a_label_count_of_one_million()
+    {
+        using var scope = new TensorScope();
+        WritePng("a.png", Solid(3, 4, 4, 1));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": [["a.png", 999999]]}""");
+        ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }).LabelCount.Should().Be(1_000_000);
+    }
+
+    [Fact]
+    public async Task Directory_links_back_into_the_tree_neither_loop_nor_repeat_images()
+    {
+        using (new TensorScope())
+        {
+            WritePng("a/0.png", Solid(3, 4, 4, 0));
+            WritePng("a/1.png", Solid(3, 4, 4, 1));
+            WritePng("b/2.png", Solid(3, 4, 4, 2));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(_root, "a", "up"), "..");                  // the root: a cycle
+        Directory.CreateSymbolicLink(Path.Combine(_root, "b", "self"), ".");                 // itself
+        Directory.CreateSymbolicLink(Path.Combine(_root, "c"), Path.Combine(_root, "a"));    // a second name for a/
+        File.CreateSymbolicLink(Path.Combine(_root, "b", "again.png"), Path.Combine(_root, "a", "0.png"));
+
+        var load = Task.Run(() => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }));
+        var ds = await load.WaitAsync(TimeSpan.FromSeconds(30)); // TimeoutException when a link cycle makes Load run forever
+        ds.Files.Select(f => Path.GetRelativePath(_root, f)).Should().Equal("a/0.png", "a/1.png", "b/2.png");
+    }
+
+    [Fact]
+    public void Real_path_resolves_links_in_every_component()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "x", "y"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "l1"), "x");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "x", "l2"), "../l1/y");
+        ImageFolderScan.RealPath(Path.Combine(_root, "l1", "l2")).Should().Be(ImageFolderScan.RealPath(Path.Combine(_root, "x", "y")));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "loop"), "loop");
+        var act = () => ImageFolderScan.RealPath(Path.Combine(_root, "loop"));
+        act.Should().Throw<IOException>().WithMessage("*link loop*");
+    }
 }
