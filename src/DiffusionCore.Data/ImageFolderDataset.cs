@@ -207,11 +207,12 @@ public sealed partial class ImageFolderDataset : IImageDataset
         Tensor decoded;
         try
         {
-            decoded = ImageCodec.Decode(bytes);
+            decoded = ImageCodec.Decode(bytes, options.MaxImagePixels);
         }
         catch (ImageDecodeException e)
         {
-            return e.Message.EndsWith('.') ? e.Message : e.Message + ".";
+            string reason = e.Message.EndsWith('.') ? e.Message : e.Message + ".";
+            return e.Message.Contains(ImageCodec.OverPixelLimit, StringComparison.Ordinal) ? reason + " Raise ImageFolderOptions.MaxImagePixels if the memory is there." : reason;
         }
 
         Tensor fitted = ImageFitting.Fit(decoded, options.Channels, options.Resolution, options.Fit);
