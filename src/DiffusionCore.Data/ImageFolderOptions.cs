@@ -36,9 +36,10 @@ public sealed record ImageFolderOptions
 
     /// <summary>
     /// The largest picture accepted, in pixels (width × height, checked from the file's header before decoding);
-    /// default 8192 × 8192 = 67,108,864. Decoding and fitting one picture briefly takes about 22 bytes per pixel (a peak
-    /// of 1.5 GB for an RGB picture at the limit), so the limit bounds the memory a single file can take; a larger picture is treated as corrupt
-    /// (see <see cref="OnCorruptImage"/>). Raise it for larger photographs if the memory is there.
+    /// default 8192 × 8192 = 67,108,864. Decoding and fitting one picture briefly takes about 22 bytes per pixel (a
+    /// peak of 1.5 GB for an RGB picture at the limit), so the limit bounds the memory a single file can take; a larger
+    /// picture is treated as corrupt (see <see cref="OnCorruptImage"/>). Raise it for larger photographs if the memory
+    /// is there (docs/data.md, "A folder of PNG/JPEG images").
     /// </summary>
     public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
 
