@@ -80,11 +80,7 @@ public sealed partial class ImageFolderDataset : IImageDataset
             throw new DatasetNotFoundException($"The image folder '{root}' does not exist; check ImageFolderOptions.Root.", root);
         }
 
-        string[] files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        string[] files = ImageFolderScan.Find(root, Extensions);
         if (files.Length == 0)
         {
             throw new DatasetNotFoundException($"The image folder '{root}' holds no PNG or JPEG files (.png, .jpg, .jpeg; searched recursively).", root);
@@ -211,11 +207,12 @@ public sealed partial class ImageFolderDataset : IImageDataset
         Tensor decoded;
         try
         {
-            decoded = ImageCodec.Decode(bytes);
+            decoded = ImageCodec.Decode(bytes, options.MaxImagePixels);
         }
         catch (ImageDecodeException e)
         {
-            return e.Message.EndsWith('.') ? e.Message : e.Message + ".";
+            string reason = e.Message.EndsWith('.') ? e.Message : e.Message + ".";
+            return e.Message.Contains(ImageCodec.OverPixelLimit, StringComparison.Ordinal) ? reason + " Raise ImageFolderOptions.MaxImagePixels if the memory is there." : reason;
         }
 
         Tensor fitted = ImageFitting.Fit(decoded, options.Channels, options.Resolution, options.Fit);

@@ -34,6 +34,18 @@ public sealed record ImageFolderOptions
     /// </summary>
     public bool CacheImages { get; init; } = true;
 
+    /// <summary>
+    /// The largest picture accepted, in pixels (width × height, checked from the file's header before decoding);
+    /// default 8192 × 8192 = 67,108,864. Decoding and fitting one picture briefly takes about 22 bytes per pixel (a
+    /// peak of 1.5 GB for an RGB picture at the limit), so the limit bounds the memory a single file can take; a larger
+    /// picture is treated as corrupt (see <see cref="OnCorruptImage"/>). Raise it for larger photographs if the memory
+    /// is there (docs/data.md, "A folder of PNG/JPEG images").
+    /// </summary>
+    public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
+
+    /// <summary>The default of <see cref="MaxImagePixels"/>: 8192 × 8192.</summary>
+    public const long DefaultMaxImagePixels = 8192L * 8192;
+
     /// <summary>Throws when an option is invalid.</summary>
     public void Validate()
     {
@@ -50,6 +62,11 @@ public sealed record ImageFolderOptions
         if (Channels is not (1 or 3))
         {
             throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be 1 (grey) or 3 (RGB).");
+        }
+
+        if (MaxImagePixels < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxImagePixels), MaxImagePixels, "MaxImagePixels must be positive (default 8192 × 8192).");
         }
 
         if (!Enum.IsDefined(Fit))

@@ -114,4 +114,120 @@ public sealed class ImageFolderDatasetTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": null}""");
         ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }).LabelCount.Should().Be(0);
     }
+
+    [Theory]
+    [InlineData("2147483647", "*\"b.png\" the label 2147483647, above the limit of 999999*")]
+    [InlineData("5000000", "*\"b.png\" the label 5000000, above the limit*")]
+    [InlineData("1e30", "*labels[1] is [\"b.png\", 1e30]*")]
+    [InlineData("9223372036854775808", "*labels[1]*non-negative integer*")]
+    public void Labels_beyond_the_bound_are_rejected_naming_the_entry(string label, string message)
+    {
+        using var scope = new TensorScope();
+        WritePng("a.png", Solid(3, 4, 4, 1));
+        WritePng("b.png", Solid(3, 4, 4, 2));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), $$"""{"labels": [["a.png", 0], ["b.png", {{label}}]]}""");
+        var act = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 });
+        act.Should().Throw<DatasetFormatException>().WithMessage(message).And.Message.Should().Contain("dataset.json");
+    }
+
+    [Fact]
+    public void The_largest_accepted_label_gives_a_label_count_of_one_million()
+    {
+        using var scope = new TensorScope();
+        WritePng("a.png", Solid(3, 4, 4, 1));
+        File.WriteAllText(Path.Combine(_root, "dataset.json"), """{"labels": [["a.png", 999999]]}""");
+        ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }).LabelCount.Should().Be(1_000_000);
+    }
+
+    [Fact]
+    public async Task Directory_links_back_into_the_tree_neither_loop_nor_repeat_images()
+    {
+        using (new TensorScope())
+        {
+            WritePng("a/0.png", Solid(3, 4, 4, 0));
+            WritePng("a/1.png", Solid(3, 4, 4, 1));
+            WritePng("b/2.png", Solid(3, 4, 4, 2));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(_root, "a", "up"), "..");                  // the root: a cycle
+        Directory.CreateSymbolicLink(Path.Combine(_root, "b", "self"), ".");                 // itself
+        Directory.CreateSymbolicLink(Path.Combine(_root, "c"), Path.Combine(_root, "a"));    // a second name for a/
+        File.CreateSymbolicLink(Path.Combine(_root, "b", "again.png"), Path.Combine(_root, "a", "0.png"));
+
+        var load = Task.Run(() => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 }));
+        var ds = await load.WaitAsync(TimeSpan.FromSeconds(30)); // TimeoutException when a link cycle makes Load run forever
+        ds.Files.Select(f => Path.GetRelativePath(_root, f)).Should().Equal("a/0.png", "a/1.png", "b/2.png");
+    }
+
+    [Fact]
+    public void Real_path_resolves_links_in_every_component()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "x", "y"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "l1"), "x");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "x", "l2"), "../l1/y");
+        ImageFolderScan.RealPath(Path.Combine(_root, "l1", "l2")).Should().Be(ImageFolderScan.RealPath(Path.Combine(_root, "x", "y")));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "loop"), "loop");
+        var act = () => ImageFolderScan.RealPath(Path.Combine(_root, "loop"));
+        act.Should().Throw<IOException>().WithMessage("*link loop*");
+    }
+
+    [Fact]
+    public void A_picture_over_the_pixel_limit_is_refused_from_its_header_naming_the_option()
+    {
+        File.WriteAllBytes(Path.Combine(_root, "huge.png"), PngHeaderOnly(16000, 16000));
+        using (new TensorScope())
+        {
+            WritePng("small.png", Solid(3, 4, 4, 9));
+        }
+
+        var act = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4 });
+        act.Should().Throw<DatasetFormatException>()
+            .WithMessage("*huge.png*16000 x 16000 = 256,000,000 pixels, more than the limit of 67,108,864*ImageFolderOptions.MaxImagePixels*");
+
+        var ds = ImageFolderDataset.Load(new() { Root = _root, Resolution = 4, OnCorruptImage = CorruptImagePolicy.Skip, MaxImagePixels = 16 });
+        ds.Files.Should().ContainSingle().Which.Should().EndWith("small.png");
+        ds.Skipped.Should().ContainSingle().Which.Path.Should().EndWith("huge.png");
+        File.Delete(Path.Combine(_root, "huge.png"));
+        var tooSmall = () => ImageFolderDataset.Load(new() { Root = _root, Resolution = 4, MaxImagePixels = 15 });
+        tooSmall.Should().Throw<DatasetFormatException>().WithMessage("*small.png*4 x 4 = 16 pixels, more than the limit of 15*");
+    }
+
+    /// <summary>A PNG signature, an RGB IHDR of the given size and an IDAT holding only the first row: enough for the header.</summary>
+    private static byte[] PngHeaderOnly(int width, int height)
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        byte[] header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;  // bit depth
+        header[9] = 2;  // colour type RGB
+        WriteChunk(png, "IHDR", header);
+        using var row = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(row, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.Write(new byte[1 + (3 * width)]);
+        }
+
+        WriteChunk(png, "IDAT", row.ToArray());
+        return png.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        byte[] typed = [.. type.Select(c => (byte)c), .. data];
+        Span<byte> number = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
+        png.Write(number);
+        png.Write(typed);
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in typed)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320 & (0u - (crc & 1)));
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(number, ~crc);
+        png.Write(number);
+    }
 }

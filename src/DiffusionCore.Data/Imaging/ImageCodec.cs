@@ -16,10 +16,26 @@ public static partial class ImageCodec
     /// <summary>Refuse to decode more than 1 GiB of pixels: a corrupt or hostile header must not exhaust memory.</summary>
     private const long MaxDecodedBytes = 1L << 30;
 
+    /// <summary>The words of the <see cref="Decode(ReadOnlySpan{byte}, long)"/> error for a picture over the pixel limit.</summary>
+    internal const string OverPixelLimit = "more than the limit of";
+
     /// <summary>Decodes PNG or JPEG bytes (recognised by their signature, not a file name) into uint8 [C, H, W].</summary>
     /// <exception cref="ImageDecodeException">The bytes are not a PNG/JPEG, or are truncated or corrupt.</exception>
-    public static Tensor Decode(ReadOnlySpan<byte> data)
+    public static Tensor Decode(ReadOnlySpan<byte> data) => Decode(data, long.MaxValue);
+
+    /// <summary>
+    /// Decodes PNG or JPEG bytes into uint8 [C, H, W], refusing, from the header alone and before any pixel memory is
+    /// taken, a picture of more than <paramref name="maxPixels"/> pixels (a small file can hold a huge picture: a
+    /// 746 KB PNG of 16000 × 16000 decodes to 1 GB).
+    /// </summary>
+    /// <param name="data">The PNG or JPEG bytes.</param>
+    /// <param name="maxPixels">The largest width × height accepted.</param>
+    /// <exception cref="ImageDecodeException">
+    /// The bytes are not a PNG/JPEG, are truncated or corrupt, or the picture has more than <paramref name="maxPixels"/> pixels.
+    /// </exception>
+    public static Tensor Decode(ReadOnlySpan<byte> data, long maxPixels)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
         if (data.IsEmpty)
         {
             throw new ImageDecodeException("The image data is empty.");
@@ -35,6 +51,11 @@ public static partial class ImageCodec
         }
 
         SKImageInfo stored = codec.Info;
+        if ((long)stored.Width * stored.Height > maxPixels)
+        {
+            throw new ImageDecodeException($"the {kind} has {stored.Width} x {stored.Height} = {(long)stored.Width * stored.Height:N0} pixels, {OverPixelLimit} {maxPixels:N0}.");
+        }
+
         bool grey = stored.ColorType == SKColorType.Gray8;
         int stride = grey ? 1 : 4;
         if ((long)stored.Width * stored.Height * stride > MaxDecodedBytes)
