@@ -154,7 +154,7 @@ public sealed class Edm2Block : Module
         }
 
         // clip(x, −c, c) as hardtanh: the same values, and one backward kernel instead of clamp's ge/le/logical_and/where
-        // (8.3–10.2 ms against 2.3–2.4 ms forward + backward at [64, 32, 32, 32], docs/performance.md). The gradient differs
+        // (about 4× faster forward + backward, benchmarks/results/2026-11-22.md). The gradient differs
         // only where an activation equals ±c exactly, where clamp passes it and hardtanh does not. libtorch 1.13 has no
         // CPU hardtanh backward for reduced-precision dtypes, so bfloat16/float16 activations keep clamp.
         if (ClipActivations is double clip)

@@ -24,8 +24,7 @@ std::atomic<int> g_num_threads{0};  // 0: never set through the shim, keep libto
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
-// Every c10::Error captures and symbolises a C++ backtrace in its constructor (about 4 ms per error on a 2-core
-// machine), which set_error then throws away: the managed side only ever sees what_without_backtrace(). A no-op
+// Every c10::Error captures and symbolises a C++ backtrace in its constructor (milliseconds per error), which set_error then throws away: the managed side only ever sees what_without_backtrace(). A no-op
 // fetcher makes a failed call cost microseconds instead; messages are unchanged.
 const bool g_cheap_c10_errors = [] {
   c10::SetStackTraceFetcher([] { return std::string(); });
