@@ -52,29 +52,6 @@ public sealed class DdimSampler : ISampler
         double eta = Options.Eta;
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             eta > 0 ? "DDIM with η > 0 adds fresh noise at every step (Song et al. 2021a, Eq. 12)." : null, cancellationToken);
-        return run.Run(run.Initial, (i, xCur) =>
-        {
-            double sigma = run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
-            Tensor xNext;
-            if (sigmaNext == 0)
-            {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                double sigmaUp = Math.Min(sigmaNext, eta * sigmaNext * Math.Sqrt((sigma * sigma) - (sigmaNext * sigmaNext)) / sigma);
-                double sigmaDown = Math.Sqrt((sigmaNext * sigmaNext) - (sigmaUp * sigmaUp));
-                xNext = denoised + ((xCur - denoised) * (sigmaDown / sigma));
-                if (sigmaUp > 0)
-                {
-                    xNext = xNext + (run.Noise() * sigmaUp);
-                }
-            }
-
-            run.Report(i, xNext, denoised);
-            return xNext;
-        });
+        return run.Run(run.Initial, (i, xCur) => AncestralStep.Apply(run, i, xCur, eta, sNoise: 1));
     }
 }

@@ -58,27 +58,14 @@ public sealed class DdpmAncestralSampler : ISampler
     {
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             "Ancestral DDPM adds fresh noise at every step (Ho et al. 2020, Algorithm 2, line 4).", cancellationToken);
-        return run.Run(run.Initial, (i, xCur) =>
+        return run.Run(run.Initial, (i, xCur) => run.DenoisedStep(i, xCur, denoised =>
         {
             double s2 = run.Sigmas[i] * run.Sigmas[i];
-            double sigmaNext = run.Sigmas[i + 1];
-            double n2 = sigmaNext * sigmaNext;
-            Tensor denoised = run.Denoise(xCur, run.Sigmas[i]);
-            Tensor xNext;
-            if (sigmaNext == 0)
-            {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                double variance = Options.Variance == DdpmVariance.Posterior
-                    ? n2 * (s2 - n2) / s2
-                    : (s2 - n2) * (1 + n2) / (1 + s2);
-                xNext = denoised + ((xCur - denoised) * (n2 / s2)) + (run.Noise() * Math.Sqrt(variance));
-            }
-
-            run.Report(i, xNext, denoised);
-            return xNext;
-        });
+            double n2 = run.Sigmas[i + 1] * run.Sigmas[i + 1];
+            double variance = Options.Variance == DdpmVariance.Posterior
+                ? n2 * (s2 - n2) / s2
+                : (s2 - n2) * (1 + n2) / (1 + s2);
+            return denoised + ((xCur - denoised) * (n2 / s2)) + (run.Noise() * Math.Sqrt(variance));
+        }));
     }
 }

@@ -37,36 +37,23 @@ public sealed class DpmSolverPlusPlus2MSampler : ISampler
     {
         using var run = new SamplerRun(denoiser, x, sigmas, Options, conditioning, noise, progress,
             null, cancellationToken);
-        Tensor? previous = null;
-        return run.Run(run.Initial, (i, xCur) =>
+        var history = new StepHistory(1);
+        return run.Run(run.Initial, (i, xCur) => run.DenoisedStep(i, xCur, denoised =>
         {
             double sigma = run.Sigmas[i];
             double sigmaNext = run.Sigmas[i + 1];
-            Tensor denoised = run.Denoise(xCur, sigma);
-            Tensor xNext;
-            if (sigmaNext == 0)
+            double h = Math.Log(sigma / sigmaNext);               // λ_{i+1} − λ_i with λ = −ln σ
+            double expm1 = -double.ExpM1(-h);                    // −(e^{−h} − 1) = 1 − e^{−h}
+            Tensor target = denoised;
+            if (history.Count > 0)
             {
-                xNext = denoised.Alias();
-            }
-            else
-            {
-                double h = Math.Log(sigma / sigmaNext);               // λ_{i+1} − λ_i with λ = −ln σ
-                double expm1 = -double.ExpM1(-h);                    // −(e^{−h} − 1) = 1 − e^{−h}
-                Tensor target = denoised;
-                if (previous is not null)
-                {
-                    double hLast = Math.Log(run.Sigmas[i - 1] / sigma);
-                    double r = hLast / h;
-                    target = (denoised * (1 + (1 / (2 * r)))) - (previous * (1 / (2 * r)));
-                }
-
-                xNext = (xCur * (sigmaNext / sigma)) + (target * expm1);
+                double hLast = Math.Log(run.Sigmas[i - 1] / sigma);
+                double r = hLast / h;
+                target = (denoised * (1 + (1 / (2 * r)))) - (history[0] * (1 / (2 * r)));
             }
 
-            previous?.Dispose();
-            previous = SamplerRun.Keep(denoised);
-            run.Report(i, xNext, denoised);
-            return xNext;
-        });
+            history.Push(denoised);
+            return (xCur * (sigmaNext / sigma)) + (target * expm1);
+        }));
     }
 }

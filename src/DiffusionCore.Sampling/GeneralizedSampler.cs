@@ -5,7 +5,8 @@ namespace DiffusionCore.Sampling;
 /// <summary>
 /// The generalised deterministic/stochastic sampler of Karras et al. 2022 (Algorithm 1, Table 1 and the ablations
 /// of Sect. 3–4): integrates <c>dx/dt = (σ'(t)/σ(t) + s'(t)/s(t))·x − (σ'(t)·s(t)/σ(t))·D(x/s(t); σ(t))</c>
-/// (Eq. 4) with Euler, Heun or second-order Runge–Kutta (α), for any σ(t) ∈ {VP, VE, linear} and s(t) ∈ {VP, none}.
+/// (Eq. 4) with Euler, Heun or second-order Runge–Kutta (α), for any σ(t) ∈ {VP, VE, linear, rectified flow} and
+/// s(t) ∈ {VP, none, rectified flow} (the last pair is the native flow-matching sampler in t, <see cref="GeneralizedSamplerOptions.RectifiedFlowPreset"/>).
 /// The discretisation is the <c>sigmas</c> argument (VP, VE, iDDPM or EDM from <see cref="Schedules.SigmaSchedules"/>),
 /// mapped to times by <c>t_i = σ⁻¹(σ_i)</c>. Input and output states are in the unscaled form <c>x/s(t)</c>.
 /// The step into σ = 0 is an Euler step, so second-order solvers use 2N−1 denoiser calls.

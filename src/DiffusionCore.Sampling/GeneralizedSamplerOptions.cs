@@ -26,6 +26,9 @@ public enum SigmaFunction
 
     /// <summary><c>σ(t) = t</c> (iDDPM + DDIM and EDM).</summary>
     Linear = 2,
+
+    /// <summary><c>σ(t) = t/(1 − t)</c>: rectified-flow time (Esser et al. 2024, "SD3", Sect. 2; pair with <see cref="ScalingFunction.RectifiedFlow"/>).</summary>
+    RectifiedFlow = 3,
 }
 
 /// <summary>The signal scaling s(t) (Karras et al. 2022, Table 1).</summary>
@@ -36,6 +39,9 @@ public enum ScalingFunction
 
     /// <summary><c>s(t) = 1</c> (VE, iDDPM, EDM).</summary>
     None = 1,
+
+    /// <summary><c>s(t) = 1 − t</c>: the linear path <c>x_t = (1 − t)·y + t·ε</c> of rectified flow (SD3, Eq. 1–3).</summary>
+    RectifiedFlow = 2,
 }
 
 /// <summary>Options of the <see cref="GeneralizedSampler"/>.</summary>
@@ -70,6 +76,15 @@ public sealed record GeneralizedSamplerOptions : SamplerOptions
     /// <summary>The iDDPM/DDIM and EDM columns: σ(t) = t, s(t) = 1 (pair with <see cref="SigmaSchedules.Iddpm"/> or <see cref="SigmaSchedules.Karras"/>).</summary>
     public static GeneralizedSamplerOptions LinearPreset(OdeSolver solver = OdeSolver.Heun) =>
         new() { Solver = solver, Sigma = SigmaFunction.Linear, Scaling = ScalingFunction.None };
+
+    /// <summary>
+    /// Rectified flow: σ(t) = t/(1 − t), s(t) = 1 − t, so the ODE of Karras et al. 2022, Eq. 4 becomes the flow ODE
+    /// <c>dx_t/dt = (x_t − D)/t = v(x_t; t)</c> and the solver steps in t on x_t: Euler is the flow-matching Euler sampler
+    /// of SD3 (the same steps as DDIM and Euler in σ), Heun its second-order counterpart. Any σ grid works; pair with
+    /// <see cref="SigmaSchedules.FlowShift"/>. Input and output are in σ form, as for every sampler.
+    /// </summary>
+    public static GeneralizedSamplerOptions RectifiedFlowPreset(OdeSolver solver = OdeSolver.Heun) =>
+        new() { Solver = solver, Sigma = SigmaFunction.RectifiedFlow, Scaling = ScalingFunction.RectifiedFlow };
 
     /// <inheritdoc />
     public override void Validate()

@@ -133,6 +133,18 @@ internal sealed class SamplerRun : IDisposable
         return d.DType == StateDType ? d.Alias() : d.To(StateDType);
     }
 
+    /// <summary>
+    /// The step shape of the one-call solvers: <c>D_i = D(x_i; σ_i)</c>, then <paramref name="next"/>(D_i) for the new
+    /// state, or D_i itself on the step into σ = 0 (the Euler step to 0); reports progress and returns the new state.
+    /// </summary>
+    public Tensor DenoisedStep(int i, Tensor x, Func<Tensor, Tensor> next)
+    {
+        Tensor denoised = Denoise(x, Sigmas[i]);
+        Tensor xNext = Sigmas[i + 1] == 0 ? denoised.Alias() : next(denoised);
+        Report(i, xNext, denoised);
+        return xNext;
+    }
+
     /// <summary>Standard normal noise shaped like the state.</summary>
     public Tensor Noise() => _noise!.Randn(_shape, StateDType, Device);
 

@@ -2,7 +2,7 @@ using DiffusionCore.Schedules;
 
 namespace DiffusionCore.Sampling;
 
-/// <summary>σ(t), σ'(t), σ⁻¹ and s(t), s'(t) of Karras et al. 2022, Table 1, for the generalised sampler.</summary>
+/// <summary>σ(t), σ'(t), σ⁻¹ and s(t), s'(t) of Karras et al. 2022, Table 1 (and the rectified-flow column), for the generalised sampler.</summary>
 internal sealed class TimeParameterization
 {
     private readonly SigmaFunction _sigma;
@@ -20,6 +20,7 @@ internal sealed class TimeParameterization
     {
         SigmaFunction.Vp => _vp.Sigma(t),
         SigmaFunction.Ve => Math.Sqrt(t),
+        SigmaFunction.RectifiedFlow => t / (1 - t),
         _ => t,
     };
 
@@ -27,6 +28,7 @@ internal sealed class TimeParameterization
     {
         SigmaFunction.Vp => _vp.SigmaDerivative(t),
         SigmaFunction.Ve => 0.5 / Math.Sqrt(t),
+        SigmaFunction.RectifiedFlow => 1 / ((1 - t) * (1 - t)),
         _ => 1,
     };
 
@@ -34,11 +36,21 @@ internal sealed class TimeParameterization
     {
         SigmaFunction.Vp => _vp.Time(sigma),
         SigmaFunction.Ve => sigma * sigma,
+        SigmaFunction.RectifiedFlow => sigma / (1 + sigma),
         _ => sigma,
     };
 
-    public double Scale(double t) => _scaling == ScalingFunction.Vp ? 1 / Math.Sqrt(1 + Math.Pow(Sigma(t), 2)) : 1;
+    public double Scale(double t) => _scaling switch
+    {
+        ScalingFunction.Vp => 1 / Math.Sqrt(1 + Math.Pow(Sigma(t), 2)),
+        ScalingFunction.RectifiedFlow => 1 - t,
+        _ => 1,
+    };
 
-    public double ScaleDerivative(double t) =>
-        _scaling == ScalingFunction.Vp ? -Sigma(t) * SigmaDerivative(t) * Math.Pow(Scale(t), 3) : 0;
+    public double ScaleDerivative(double t) => _scaling switch
+    {
+        ScalingFunction.Vp => -Sigma(t) * SigmaDerivative(t) * Math.Pow(Scale(t), 3),
+        ScalingFunction.RectifiedFlow => -1,
+        _ => 0,
+    };
 }

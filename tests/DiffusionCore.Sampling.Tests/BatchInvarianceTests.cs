@@ -13,7 +13,11 @@ public class BatchInvarianceTests
 {
     private static readonly ulong[] Seeds = [101, 7, 55555, 3, 90210, 42];
 
-    public static TheoryData<string> Samplers => ["heun", "heun-churn", "heun-float64", "euler-churn", "generalized-vp", "ddim-eta", "ddpm", "dpm2m"];
+    public static TheoryData<string> Samplers =>
+    [
+        "heun", "heun-churn", "heun-float64", "euler-churn", "generalized-vp", "ddim-eta", "ddpm", "dpm2m",
+        "euler-ancestral", "dpm2m-sde", "dpm2m-sde-heun-float64", "dpm3m-sde", "unipc-3", "lms", "flow-heun-churn",
+    ];
 
     private static (ISampler Sampler, double[] Sigmas) Create(string name) => name switch
     {
@@ -25,6 +29,13 @@ public class BatchInvarianceTests
         "ddim-eta" => (new DdimSampler(new DdimOptions { Eta = 0.5 }), DiscreteSchedule.Linear().StepSigmas(12)),
         "ddpm" => (new DdpmAncestralSampler(), DiscreteSchedule.Cosine().StepSigmas(12)),
         "dpm2m" => (new DpmSolverPlusPlus2MSampler(), SigmaSchedules.Karras(12)),
+        "euler-ancestral" => (new EulerAncestralSampler(new EulerAncestralOptions { SNoise = 1.003 }), SigmaSchedules.Karras(12)),
+        "dpm2m-sde" => (new DpmSolverPlusPlus2MSdeSampler(), SigmaSchedules.Exponential(12, 0.002, 80)),
+        "dpm2m-sde-heun-float64" => (new DpmSolverPlusPlus2MSdeSampler(new DpmSolverPlusPlus2MSdeOptions { Eta = 0.5, SecondOrderTerm = DpmSolverSecondOrderTerm.Heun, StateDType = DType.Float64 }), SigmaSchedules.Karras(12)),
+        "dpm3m-sde" => (new DpmSolverPlusPlus3MSdeSampler(), SigmaSchedules.FlowShift(12, shift: 3)),
+        "unipc-3" => (new UniPcSampler(new UniPcOptions { Order = 3 }), SigmaSchedules.Karras(12)),
+        "lms" => (new LmsSampler(), SigmaSchedules.Karras(12)),
+        "flow-heun-churn" => (new GeneralizedSampler(GeneralizedSamplerOptions.RectifiedFlowPreset() with { Stochasticity = new StochasticityOptions { SChurn = 5 } }), SigmaSchedules.FlowShift(12)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

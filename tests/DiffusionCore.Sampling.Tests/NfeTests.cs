@@ -45,4 +45,16 @@ public class NfeTests
         double[] sigmas = SigmaSchedules.Karras(10)[..^1];       // 9 steps ending at σ_min = 0.002
         Count(new HeunSampler(), sigmas).Should().Be((18L, 18));
     }
+
+    [Fact]
+    public void New_multistep_and_ancestral_solvers_use_one_call_per_step()
+    {
+        double[] sigmas = SigmaSchedules.Karras(15);
+        Count(new EulerAncestralSampler(), sigmas, stochastic: true).Should().Be((15L, 15));
+        Count(new DpmSolverPlusPlus2MSdeSampler(), sigmas, stochastic: true).Should().Be((15L, 15));
+        Count(new DpmSolverPlusPlus3MSdeSampler(), sigmas, stochastic: true).Should().Be((15L, 15));
+        Count(new UniPcSampler(new UniPcOptions { Order = 3 }), sigmas).Should().Be((15L, 15));
+        Count(new LmsSampler(), sigmas).Should().Be((15L, 15));
+        Count(new GeneralizedSampler(GeneralizedSamplerOptions.RectifiedFlowPreset()), SigmaSchedules.FlowShift(15)).Should().Be((29L, 29));
+    }
 }

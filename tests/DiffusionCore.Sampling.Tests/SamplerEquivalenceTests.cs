@@ -49,4 +49,43 @@ public class SamplerEquivalenceTests
         Close(Run(new GeneralizedSampler(GeneralizedSamplerOptions.VpPreset() with { StateDType = DType.Float64 }), sigmas, seeds), linear, 2e-3);
         Close(Run(new GeneralizedSampler(GeneralizedSamplerOptions.VePreset() with { StateDType = DType.Float64 }), sigmas, seeds), linear, 2e-3);
     }
+
+    [Fact]
+    public void Euler_ancestral_is_ddim_with_the_same_eta_and_euler_without_noise()
+    {
+        double[] sigmas = SigmaSchedules.Karras(12);
+        ulong[] seeds = [21, 22, 23, 24];
+        foreach (double eta in new[] { 0.5, 1.0 })
+        {
+            Run(new EulerAncestralSampler(new EulerAncestralOptions { Eta = eta, StateDType = DType.Float64 }), sigmas, seeds)
+                .Should().Equal(Run(new DdimSampler(new DdimOptions { Eta = eta, StateDType = DType.Float64 }), sigmas, seeds));
+        }
+
+        Close(Run(new EulerAncestralSampler(new EulerAncestralOptions { Eta = 0, StateDType = DType.Float64 }), sigmas, seeds),
+            Run(new EulerSampler(new EulerOptions { StateDType = DType.Float64 }), sigmas, seeds), 1e-12);
+    }
+
+    [Fact]
+    public void Dpm_solver_2m_sde_with_eta_0_is_dpm_solver_2m_and_with_eta_1_starts_with_the_ddpm_posterior()
+    {
+        double[] sigmas = SigmaSchedules.Karras(12);
+        ulong[] seeds = [31, 32, 33, 34];
+        Close(Run(new DpmSolverPlusPlus2MSdeSampler(new DpmSolverPlusPlus2MSdeOptions { Eta = 0, StateDType = DType.Float64 }), sigmas, seeds),
+            Run(new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { StateDType = DType.Float64 }), sigmas, seeds), 1e-12);
+
+        // One step: the first-order SDE step with η = 1 is the DDPM posterior (mean D + (σ'/σ)²(x − D), std σ'√(1 − (σ'/σ)²)).
+        double[] oneStep = [5.0, 1.0];
+        Close(Run(new DpmSolverPlusPlus2MSdeSampler(new DpmSolverPlusPlus2MSdeOptions { StateDType = DType.Float64 }), oneStep, seeds),
+            Run(new DdpmAncestralSampler(new DdpmOptions { StateDType = DType.Float64 }), oneStep, seeds), 1e-12);
+    }
+
+    [Fact]
+    public void Rectified_flow_euler_in_t_takes_the_steps_of_euler_in_sigma()
+    {
+        // dx_t/dt = (x_t − D)/t with x_t = x/(1 + σ): Euler in t is DDIM, which is Euler in σ (SD3's flow-matching Euler).
+        double[] sigmas = SigmaSchedules.FlowShift(10, shift: 3);
+        ulong[] seeds = [41, 42, 43];
+        Close(Run(new GeneralizedSampler(GeneralizedSamplerOptions.RectifiedFlowPreset(OdeSolver.Euler) with { StateDType = DType.Float64 }), sigmas, seeds),
+            Run(new EulerSampler(new EulerOptions { StateDType = DType.Float64 }), sigmas, seeds), 1e-9);
+    }
 }

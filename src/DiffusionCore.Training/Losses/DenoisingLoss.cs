@@ -29,14 +29,8 @@ public abstract class DenoisingLoss : ITrainingLoss
     public abstract Tensor Weight(Tensor sigma);
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step)
-    {
-        LossReduction.CheckShape(imageShape);
-        ArgumentNullException.ThrowIfNull(step);
-        Tensor sigma = NoiseLevels.Sample(imageShape[0], step.Sigma, DType.Float32, step.Device);
-        Tensor noise = Tensor.Randn(imageShape, step.Noise, DType.Float32, step.Device);
-        return new NoiseDraw(sigma, noise);
-    }
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step) =>
+        NoiseDraw.Continuous(NoiseLevels, imageShape, step);
 
     /// <inheritdoc />
     public Tensor Compute(Tensor images, NoiseDraw draw, Conditioning conditioning, Tensor? mask = null)

@@ -1,3 +1,4 @@
+using DiffusionCore.NoiseLevels;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Training.Losses;
@@ -20,4 +21,17 @@ public sealed record NoiseDraw(Tensor Sigma, Tensor Noise, Tensor? Timesteps = n
 
     /// <summary>The number of samples.</summary>
     public long BatchSize => Sigma.Size(0);
+
+    /// <summary>
+    /// Draws σ per sample from <paramref name="noiseLevels"/> with the step's σ stream and standard normal noise shaped
+    /// like the images with its noise stream, both float32 on the step's device (the draw of every continuous-σ loss).
+    /// </summary>
+    internal static NoiseDraw Continuous(INoiseLevelDistribution noiseLevels, ReadOnlySpan<long> imageShape, TrainingStep step)
+    {
+        LossReduction.CheckShape(imageShape);
+        ArgumentNullException.ThrowIfNull(step);
+        Tensor sigma = noiseLevels.Sample(imageShape[0], step.Sigma, DType.Float32, step.Device);
+        Tensor noise = Tensor.Randn(imageShape, step.Noise, DType.Float32, step.Device);
+        return new NoiseDraw(sigma, noise);
+    }
 }

@@ -153,7 +153,7 @@ public sealed class GaussianMixture : IDenoiser, IDisposable
     {
         PerSample.ValidateDenoiserInputs(x, sigma, Conditioning.None);
         using var scope = new TensorScope();
-        return Posterior(x, sigma, null).Responsibilities.MoveToOuterScope();
+        return Posterior(x, sigma, null, null).Responsibilities.MoveToOuterScope();
     }
 
     /// <summary>The ideal denoiser <c>E[y | x; σ]</c> (conditioning is ignored). Accepts σ = 0 (returns x).</summary>
@@ -164,18 +164,49 @@ public sealed class GaussianMixture : IDenoiser, IDisposable
     }
 
     /// <summary>
+    /// The ideal rectified-flow velocity <c>v(x_t; t) = E[ε − y | x_t]</c> for the linear path
+    /// <c>x_t = (1 − t)·y + t·ε</c> (Liu et al. 2023; Esser et al. 2024, "SD3", Eq. 1–3), in closed form for every
+    /// t ∈ [0, 1]: per component and dimension <c>x_t | k ~ N((1−t)·μ_k, v_k)</c> with <c>v_k = (1−t)²·s_k² + t²</c>,
+    /// <c>E[y | x_t, k] = μ_k + (1−t)·s_k²/v_k·(x_t − (1−t)·μ_k)</c>, <c>E[ε | x_t, k] = t/v_k·(x_t − (1−t)·μ_k)</c>, and
+    /// <c>v = Σ_k r_k·(E[ε | x_t, k] − E[y | x_t, k])</c> with responsibilities <c>r_k ∝ w_k·N(x_t; (1−t)·μ_k, v_k)</c>.
+    /// At t = 1 it is <c>x_1 − Σ_k w_k·μ_k</c>. Computed without the σ form, so it is an independent oracle for
+    /// <see cref="Denoisers.FlowMatchingPreconditioning"/>.
+    /// </summary>
+    /// <param name="xt">Points on the path <c>[B, ...]</c> with D values each.</param>
+    /// <param name="t">One time per sample <c>[B]</c>, in [0, 1].</param>
+    /// <returns>The velocity, float64, shaped like <paramref name="xt"/>.</returns>
+    public Tensor Velocity(Tensor xt, Tensor t)
+    {
+        PerSample.ValidateDenoiserInputs(xt, t, Conditioning.None);
+        using var scope = new TensorScope();
+        Tensor t64 = t.To(DType.Float64);
+        if (!(t64.Ge(0.0).LogicalAnd(t64.Le(1.0))).All().ToBoolean())
+        {
+            throw new ArgumentOutOfRangeException(nameof(t), "Rectified-flow times must lie in [0, 1].");
+        }
+
+        (Tensor r, Tensor postMean, Tensor diff, Tensor v) = Posterior(xt, t64, t64.RSub(1), null);
+        Tensor noiseMean = (t64.Reshape(xt.Size(0), 1, 1) / v) * diff;          // E[ε | x_t, k]
+        Tensor velocity = (r.Unsqueeze(-1) * (noiseMean - postMean)).Sum([1L]);
+        return velocity.Reshape(xt.Shape).MoveToOuterScope();
+    }
+
+    /// <summary>
     /// The ideal denoiser with per-sample log-weights <c>[B, K]</c> (−∞ switches a component off): the posterior mean
     /// under the re-weighted mixture. Used for class-conditional mixtures.
     /// </summary>
     internal Tensor DenoiseCore(Tensor x, Tensor sigma, Tensor? logWeights)
     {
         using var scope = new TensorScope();
-        (Tensor r, Tensor postMean) = Posterior(x, sigma, logWeights);
+        (Tensor r, Tensor postMean, _, _) = Posterior(x, sigma, null, logWeights);
         Tensor d = (r.Unsqueeze(-1) * postMean).Sum([1L]);
         return d.Reshape(x.Shape).To(x.DType).MoveToOuterScope();
     }
 
-    private (Tensor Responsibilities, Tensor PosteriorMeans) Posterior(Tensor x, Tensor sigma, Tensor? logWeights)
+    // x = a·y + b·n with n ~ N(0, I): b = noiseStd; a = signal (1 when null, the σ form). Per component and dimension
+    // x | k ~ N(a·μ_k, a²·s_k² + b²) and E[y | x, k] = μ_k + a·s_k²/(a²·s_k² + b²)·(x − a·μ_k). Returns the
+    // responsibilities [B, K], E[y | x, k] [B, K, D], x − a·μ_k and the variances a²·s_k² + b² [B, K, D].
+    private (Tensor Responsibilities, Tensor PosteriorMeans, Tensor Residuals, Tensor Variances) Posterior(Tensor x, Tensor noiseStd, Tensor? signal, Tensor? logWeights)
     {
         long b = x.Size(0);
         if (x.NumElements != b * Dimension)
@@ -188,16 +219,18 @@ public sealed class GaussianMixture : IDenoiser, IDisposable
         Tensor mu = _mu.To(dev).Unsqueeze(0);                   // [1, K, D]
         Tensor var = _var.To(dev).Unsqueeze(0);                 // [1, K, D]
         Tensor xf = x.To(DType.Float64).Reshape(b, 1, Dimension);
-        Tensor s2 = sigma.To(DType.Float64).Square().Reshape(b, 1, 1);
-        Tensor v = var + s2;                                    // [B, K, D]
-        Tensor diff = xf - mu;                                  // [B, K, D]
+        Tensor s2 = noiseStd.To(DType.Float64).Square().Reshape(b, 1, 1);
+        Tensor? a = signal?.To(DType.Float64).Reshape(b, 1, 1);
+        Tensor v = (a is null ? var : var * a.Square()) + s2;   // [B, K, D]
+        Tensor diff = xf - (a is null ? mu : mu * a);           // [B, K, D]
         Tensor quad = (diff.Square() / v).Sum([-1L]);           // [B, K]
         Tensor logDet = v.Log().Sum([-1L]);                     // [B, K]
         Tensor logits = (quad + logDet) * -0.5;
         logits = logits + (logWeights ?? _logW.To(dev).Unsqueeze(0));
         Tensor r = logits.Softmax(-1);                          // [B, K]
-        Tensor postMean = mu + ((var / v) * diff);              // [B, K, D]
-        return (r, postMean);
+        Tensor gain = a is null ? var / v : var * a / v;
+        Tensor postMean = mu + (gain * diff);                   // [B, K, D]
+        return (r, postMean, diff, v);
     }
 
     /// <summary>Frees the parameter tensors.</summary>

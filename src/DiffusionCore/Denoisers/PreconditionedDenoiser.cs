@@ -6,8 +6,8 @@ namespace DiffusionCore.Denoisers;
 /// <summary>
 /// Wraps a raw network F into the denoiser <c>D(x; σ) = c_skip(σ)·x + c_out(σ)·F(c_in(σ)·x; c_noise(σ))</c>
 /// (Karras et al. 2022, Eq. 7), with the coefficients of a <see cref="Preconditioning"/>. The same class adapts
-/// EDM/VP/VE/iDDPM networks and discrete ε- or v-prediction networks (<see cref="EpsilonPrediction"/>,
-/// <see cref="VPrediction"/>) to one <see cref="IDenoiser"/> contract.
+/// EDM/VP/VE/iDDPM networks, discrete ε- or v-prediction networks (<see cref="EpsilonPrediction"/>,
+/// <see cref="VPrediction"/>) and rectified-flow velocity networks (<see cref="FlowMatching"/>) to one <see cref="IDenoiser"/> contract.
 /// </summary>
 public sealed class PreconditionedDenoiser : IDenoiser
 {
@@ -46,6 +46,13 @@ public sealed class PreconditionedDenoiser : IDenoiser
     public static PreconditionedDenoiser VPrediction(
         IDiffusionNetwork network, DiscreteSchedule schedule, TimestepRounding rounding = TimestepRounding.Interpolated, PreconditionedDenoiserOptions? options = null) =>
         new(network, new VPredictionPreconditioning(schedule, rounding), options);
+
+    /// <summary>
+    /// Adapts a rectified-flow velocity network F(x_t; t) through <see cref="FlowMatchingPreconditioning"/>
+    /// (Esser et al. 2024, Sect. 2): <c>D(x; σ) = x_t − t·F(x_t; timeScale·t)</c> with <c>t = σ/(1+σ)</c>, <c>x_t = x/(1+σ)</c>.
+    /// </summary>
+    public static PreconditionedDenoiser FlowMatching(IDiffusionNetwork network, double timeScale = 1, PreconditionedDenoiserOptions? options = null) =>
+        new(network, new FlowMatchingPreconditioning(timeScale), options);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">A noise level is not positive and finite.</exception>
