@@ -3,6 +3,7 @@
 #   libtorch-dev          libtorch 1.13 headers, CMake config and shared libraries (the shim links against it)
 #   libopenblas0-openmp   an optimised BLAS, so libtorch does not fall back to the slow reference BLAS
 #   cmake g++             to build the native shim during `dotnet build`
+#   libgloo-dev           Gloo's headers, included by libtorch's c10d headers (the shim's data-parallel process groups)
 #   dataset-fashion-mnist the Fashion-MNIST IDX files used by the main job and the data tests
 #   fonts-dejavu-core     the font of the main job's plots (SkiaSharp reads /usr/share/fonts itself, no fontconfig)
 # Runs apt-get non-interactively, as root or through sudo. Set DIFFUSIONCORE_SKIP_APT=1 to skip this step entirely
@@ -15,6 +16,7 @@ fi
 
 packages=(libtorch-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist)
 packages+=(fonts-dejavu-core)
+packages+=(libgloo-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

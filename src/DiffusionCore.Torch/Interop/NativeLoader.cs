@@ -23,7 +23,7 @@ internal static class NativeLoader
     internal static readonly Version MinimumTorchVersion = new(1, 13);
 
     /// <summary>The ABI version this assembly was written against (DC_ABI_VERSION in dc_shim.h).</summary>
-    internal const int ExpectedAbiVersion = 8;
+    internal const int ExpectedAbiVersion = 9;
 
     private static readonly Lock Gate = new();
     private static IntPtr s_handle;
