@@ -35,6 +35,7 @@ public partial class DiffusionTrainer
         metadata[TrainingStateKeys.Options] = JsonSerializer.Serialize(_options, JsonOptions);
         metadata[TrainingStateKeys.EmaNames] = string.Join(",", _emaTrackers.Select(t => t.Name));
         metadata[TrainingStateKeys.IntraOpThreads] = TorchLib.NumThreads.ToString(CultureInfo.InvariantCulture);
+        metadata[TrainingStateKeys.WorldSize] = WorldSize.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The scalar state of a checkpoint, read and checked before anything of the trainer changes.</summary>
@@ -97,21 +98,32 @@ public partial class DiffusionTrainer
         IReadOnlyDictionary<string, string> metadata = checkpoint.Contents.Metadata;
         if (metadata.TryGetValue(TrainingStateKeys.SeedScheme, out string? scheme) && scheme != SeedScheme)
         {
-            TrainingLog.SeedSchemeChanged(_logger, scheme, SeedScheme);
+            TrainingLog.SeedSchemeChanged(Log, scheme, SeedScheme);
         }
 
         string optionsJson = JsonSerializer.Serialize(_options, JsonOptions);
         if (metadata.TryGetValue(TrainingStateKeys.Options, out string? savedOptions) && savedOptions != optionsJson)
         {
-            TrainingLog.OptionsChanged(_logger, savedOptions);
+            TrainingLog.OptionsChanged(Log, savedOptions);
         }
 
         int threads = TorchLib.NumThreads;
         if (saved.IntraOpThreads is int savedThreads && savedThreads != threads)
         {
-            TrainingLog.ThreadCountChanged(_logger, checkpoint.File.Path, savedThreads, threads);
+            TrainingLog.ThreadCountChanged(Log, checkpoint.File.Path, savedThreads, threads);
         }
 
+        if (metadata.TryGetValue(TrainingStateKeys.WorldSize, out string? savedWorld) && savedWorld != WorldSize.ToString(CultureInfo.InvariantCulture))
+        {
+            TrainingLog.WorldSizeChanged(Log, savedWorld, WorldSize);
+        }
+
+        ApplyState(tensors, metadata, saved);
+    }
+
+    /// <summary>Loads network, optimizer, EMA trackers and images seen from checked state.</summary>
+    private void ApplyState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata, SavedState saved)
+    {
         Network.LoadStateDict(PrefixedEntries.Strip(tensors, TrainingStateKeys.Network));
         var optimizerState = new OptimizerState(
             PrefixedEntries.Strip(tensors, TrainingStateKeys.Optimizer),

@@ -14,13 +14,14 @@ public partial class DiffusionTrainer
         long n = ImagesSeen;
         int batch = _options.BatchSize;
         int rounds = _options.AccumulationRounds;
-        int roundSize = batch / rounds;
+        (int offset, int local) = LocalSlice();
+        int roundSize = local / rounds;
         double lr = LearningRateSchedule.LearningRate(n);
         Optimizer.SetLearningRate(lr);
 
         var indices = new int[batch];
         BatchSampler.Fill(n, indices);
-        using var step = new TrainingStep(_options.Seed, n, indices, _device);
+        using var step = new TrainingStep(_options.Seed, n, indices, _device, offset);
 
         Network.Train();
         Optimizer.ZeroGrad();
@@ -31,7 +32,7 @@ public partial class DiffusionTrainer
             for (int r = 0; r < rounds; r++)
             {
                 using var roundScope = new TensorScope();
-                ImageBatch part = Dataset.ReadBatch(indices.AsSpan(r * roundSize, roundSize));
+                ImageBatch part = Dataset.ReadBatch(indices.AsSpan(offset + (r * roundSize), roundSize));
                 Tensor images = part.Images.To(_device, DType.Float32);
                 if (draw is null)
                 {
@@ -58,7 +59,7 @@ public partial class DiffusionTrainer
                 {
                     Conditioning conditioning = CreateConditioning(step, onDevice).WithDropoutGenerator(step.Dropout);
                     if (augmentLabels is not null) conditioning = conditioning.With(ConditioningKeys.AugmentLabels, augmentLabels);
-                    perSample = Loss.Compute(images, draw.Narrow(r * roundSize, roundSize), conditioning, CreateMask(step, onDevice));
+                    perSample = Loss.Compute(images, draw.Narrow(offset + (r * roundSize), roundSize), conditioning, CreateMask(step, onDevice));
                 }
 
                 Tensor total = perSample.To(DType.Float32).Sum();
@@ -67,7 +68,7 @@ public partial class DiffusionTrainer
             }
         }
 
-        GradientReducer.Reduce(_parameters, batch);
+        GradientReducer.Reduce(_parameters, local);
         GradientUtils.NanToNumGradients(_parameters);
         double? norm = _options.GradientClipNorm is double clip ? GradientUtils.ClipGradNorm(_parameters, clip) : null;
         Optimizer.Step();
@@ -81,8 +82,8 @@ public partial class DiffusionTrainer
             }
         }
 
-        double loss = lossSum / batch;
-        if (!double.IsFinite(loss)) TrainingLog.NonFiniteLoss(_logger, n, loss);
+        double loss = SumOverRanks(lossSum) / batch;
+        if (!double.IsFinite(loss)) TrainingLog.NonFiniteLoss(Log, n, loss);
         return new StepResult(loss, lr, norm);
     }
 

@@ -171,11 +171,12 @@ public partial class DiffusionTrainer : IDisposable
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Checkpoints.PrepareDirectory();
-        if (_options.Resume && !_resumeAttempted) TryResume();
+        if (IsRankZero) Checkpoints.PrepareDirectory();
+        if (_options.Resume && !_resumeAttempted && IsRankZero) TryResume();
+        if (Group is { } group) SynchronizeRanks(group);
         bool wasTraining = Network.IsTraining;
         long parameterCount = Network.NumParameters(trainableOnly: true);
-        TrainingLog.Started(_logger, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount,
+        TrainingLog.Started(Log, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount,
             _options.Precision.Resolve(_device) == DType.BFloat16 ? "bfloat16" : "float32");
 
         var clock = Stopwatch.StartNew();
@@ -185,10 +186,10 @@ public partial class DiffusionTrainer : IDisposable
         {
             while (ImagesSeen < _options.TotalImages)
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (StopRequested(cancellationToken))
                 {
-                    SaveCheckpoint();
-                    TrainingLog.Cancelled(_logger, ImagesSeen);
+                    if (IsRankZero) SaveCheckpoint();
+                    TrainingLog.Cancelled(Log, ImagesSeen);
                     return new TrainingResult(ImagesSeen, false, _resumedFrom, _lastCheckpoint);
                 }
 
@@ -198,15 +199,16 @@ public partial class DiffusionTrainer : IDisposable
                 progress?.Report(new TrainingProgress(ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate, step.GradientNorm));
                 if (_options.LogIntervalImages == 0 || ImagesSeen - lastLogged >= _options.LogIntervalImages || ImagesSeen >= _options.TotalImages)
                 {
-                    TrainingLog.Progress(_logger, ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate);
+                    TrainingLog.Progress(Log, ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate);
                     lastLogged = ImagesSeen;
                 }
 
+                if (!IsRankZero) continue;
                 if (Crossed(before, ImagesSeen, _options.SnapshotIntervalImages)) WriteSnapshots();
                 if (Crossed(before, ImagesSeen, _options.CheckpointIntervalImages) || ImagesSeen >= _options.TotalImages) SaveCheckpoint();
             }
 
-            TrainingLog.Finished(_logger, ImagesSeen);
+            TrainingLog.Finished(Log, ImagesSeen);
             return new TrainingResult(ImagesSeen, true, _resumedFrom, _lastCheckpoint);
         }
         finally

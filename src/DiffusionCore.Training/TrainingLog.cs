@@ -45,4 +45,7 @@ internal static partial class TrainingLog
     public static partial void StaleTemporaryDeleted(ILogger logger, string path);
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The checkpoint's per-step random streams were derived as {Saved}; this version derives them as {Current}, so the resumed run continues with other draws than the run that wrote it")]
     public static partial void SeedSchemeChanged(ILogger logger, string saved, string current);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "The checkpoint was trained by {SavedWorldSize} rank(s) and resumes on {WorldSize}: the global batch, data order and noise are unchanged; only the summation order of the gradients and the dropout, mask and augmentation streams of ranks other than 0 differ")]
+    public static partial void WorldSizeChanged(ILogger logger, string savedWorldSize, int worldSize);
 }

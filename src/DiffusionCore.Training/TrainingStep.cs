@@ -23,8 +23,16 @@ public sealed class TrainingStep : IDisposable
     /// <param name="imagesSeen">Images seen before this step (≥ 0).</param>
     /// <param name="batch">The dataset indices of the step's images, in order (at least one).</param>
     /// <param name="device">The device of the generators (CPU when null); <see cref="Augmentation"/> is always on the CPU.</param>
-    public TrainingStep(long seed, long imagesSeen, IReadOnlyList<int> batch, Device? device = null)
+    /// <param name="rankOffset">
+    /// Data-parallel rank k of W passes k·B/W (docs/distributed.md): its <see cref="Dropout"/>, <see cref="ConditionDropout"/>,
+    /// <see cref="Mask"/> and <see cref="Augmentation"/> streams are seeded at images seen + offset, so the ranks draw
+    /// independent streams for their slices while <see cref="Sigma"/> and <see cref="Noise"/>, drawn for the whole batch,
+    /// stay the same on every rank. 0 (one process) changes nothing.
+    /// </param>
+    public TrainingStep(long seed, long imagesSeen, IReadOnlyList<int> batch, Device? device = null, long rankOffset = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(rankOffset);
+        RankOffset = rankOffset;
         ArgumentOutOfRangeException.ThrowIfNegative(imagesSeen);
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count == 0) throw new ArgumentException("A training step has at least one image.", nameof(batch));
@@ -36,6 +44,9 @@ public sealed class TrainingStep : IDisposable
 
     /// <summary>The run seed.</summary>
     public long Seed { get; }
+
+    /// <summary>The data-parallel offset of this rank's per-rank streams (0 in one process).</summary>
+    public long RankOffset { get; }
 
     /// <summary>Images seen before this step.</summary>
     public long ImagesSeen { get; }
@@ -78,6 +89,7 @@ public sealed class TrainingStep : IDisposable
     private Generator Get(StepStream stream, Device device)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _generators[(int)stream] ??= new Generator(StepSeeds.Derive(Seed, ImagesSeen, stream), device);
+        long position = stream is StepStream.Sigma or StepStream.Noise ? ImagesSeen : ImagesSeen + RankOffset;
+        return _generators[(int)stream] ??= new Generator(StepSeeds.Derive(Seed, position, stream), device);
     }
 }

@@ -21,6 +21,8 @@ switch (scenario)
     case "rendezvous":
         FaultScenarios.Rendezvous(env, timeout);
         break;
+    case "train":
+        return TrainingScenario.Run(env, timeout, args[2..]);
     default:
         Console.Error.WriteLine($"unknown scenario '{scenario}'");
         return 2;

@@ -19,8 +19,9 @@ public sealed class ProcessGroup : IDisposable
     private readonly Store? _ownedStore;
     private readonly Lock _gate = new();
 
-    private ProcessGroup(ProcessGroupHandle handle, int rank, int worldSize, ProcessGroupOptions options, Store? ownedStore)
+    private ProcessGroup(ProcessGroupHandle handle, int rank, int worldSize, ProcessGroupOptions options, Device device, Store? ownedStore)
     {
+        Device = device;
         _handle = handle;
         _ownedStore = ownedStore;
         Rank = rank;
@@ -41,6 +42,9 @@ public sealed class ProcessGroup : IDisposable
 
     /// <summary>The communication library.</summary>
     public DistributedBackend Backend { get; }
+
+    /// <summary>The device of the tensors this group communicates: the CPU for Gloo, the group's GPU for NCCL.</summary>
+    public Device Device { get; }
 
     /// <summary>How long a collective waits for the other ranks.</summary>
     public TimeSpan Timeout { get; }
@@ -164,7 +168,8 @@ public sealed class ProcessGroup : IDisposable
             : -1;
         long ms = (long)Math.Ceiling(options.Timeout.TotalMilliseconds);
         NativeStatus.Check(NativeMethods.dc_pg_new(store.Handle, rank, worldSize, (int)options.Backend, ms, networkInterface, hostname, cudaDevice, out ProcessGroupHandle handle));
-        return new ProcessGroup(handle, rank, worldSize, options, ownsStore ? store : null);
+        Device device = options.Backend == DistributedBackend.Nccl ? Device.Cuda(cudaDevice) : Device.Cpu;
+        return new ProcessGroup(handle, rank, worldSize, options, device, ownsStore ? store : null);
     }
 
     private static bool IsLoopback(string host) =>

@@ -33,6 +33,9 @@ public static class TrainingStateKeys
     /// <summary>Metadata: the comma-separated EMA tracker names.</summary>
     public const string EmaNames = "ema_names";
 
+    /// <summary>Metadata: the number of data-parallel ranks that trained the run (1 for one process).</summary>
+    public const string WorldSize = "world_size";
+
     /// <summary>The prefix of tracker <paramref name="name"/>.</summary>
     public static string EmaPrefix(string name) => Ema + name + ".";
 }
