@@ -10,9 +10,9 @@ namespace DiffusionCore.Benchmarks;
 /// Entry point. The subcommands <c>compare</c> (the Stopwatch-based runner whose table matches
 /// benchmarks/python/bench_torch.py, see benchmarks/run-comparison.sh), <c>edm2-step</c>, <c>edm2-sample</c>,
 /// <c>edm2-generate</c>, <c>image-codecs</c> (PNG/JPEG decoding, encoding and an image-folder load) and
-/// <c>safetensors-load</c> (whole-file loads, <see cref="SafeTensorsLoadRunner"/>), each also
-/// spelled with a leading <c>--</c>, are parsed by System.CommandLine; any other arguments go to BenchmarkDotNet's
-/// switcher, e.g. <c>-- --filter '*'</c>.
+/// <c>safetensors-load</c> (whole-file loads, <see cref="SafeTensorsLoadRunner"/>) and <c>ddp-step</c> (data-parallel
+/// trainer steps, under eng/launch.sh), each also spelled with a leading <c>--</c>, are parsed by System.CommandLine; any
+/// other arguments go to BenchmarkDotNet's switcher, e.g. <c>-- --filter '*'</c>.
 /// </summary>
 public static class Program
 {
@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(Edm2GenerateRunner.CreateCommand());
         root.Subcommands.Add(ImageCodecRunner.CreateCommand());
         root.Subcommands.Add(SafeTensorsLoadRunner.CreateCommand());
+        root.Subcommands.Add(DataParallelStepRunner.CreateCommand());
 
         // No subcommand (and no --help or --version): everything is BenchmarkDotNet's.
         ParseResult parsed = root.Parse(args);
