@@ -8,6 +8,7 @@ public sealed class CollectiveTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Two_ranks_reduce_broadcast_and_detect_mismatched_shapes_exactly()
     {
         const int World = 2;

@@ -25,6 +25,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         [.. Enumerable.Range(1, 6).Select(s => double.Parse(run.WaitFor(rank, $"loss_{8 * s}", Wait), CultureInfo.InvariantCulture))];
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Two_ranks_with_global_batch_B_train_like_one_process_with_batch_B()
     {
         double[] single;
@@ -70,6 +71,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Killed_rank_stops_the_other_with_a_clear_error_and_the_restarted_job_resumes_from_the_last_checkpoint()
     {
         using (WorkerGroup first = Train(2, "job", hangAfter: 32))
@@ -102,6 +104,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Global_batch_that_does_not_split_over_ranks_and_rounds_fails_on_every_rank_with_the_fix()
     {
         using WorkerGroup run = Train(2, "odd", rounds: 2, batch: 6);

@@ -8,6 +8,7 @@ public sealed class FaultTests
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Killed_peer_fails_the_next_collective_with_DistributedException_well_within_the_timeout()
     {
         using var workers = new WorkerGroup(2, "peer-killed 30");
@@ -27,6 +28,7 @@ public sealed class FaultTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Hanging_peer_fails_the_collective_with_DistributedTimeoutException_after_the_timeout()
     {
         using var workers = new WorkerGroup(2, "peer-hangs 3");
@@ -37,6 +39,7 @@ public sealed class FaultTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Missing_peer_fails_the_rendezvous_with_DistributedTimeoutException()
     {
         using var workers = new WorkerGroup(2, "rendezvous 2", ranks: [0]);

@@ -46,6 +46,7 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Worker_collectives_run_under_the_launcher()
     {
         string port = Launcher.FreePort().ToString(CultureInfo.InvariantCulture);
