@@ -6,6 +6,7 @@ using DiffusionCore.Torch.Serialization;
 using DiffusionCore.Training;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
+using DiffusionCore.Training.Tests.Support;
 
 namespace DiffusionCore.Distributed.Worker;
 
@@ -29,8 +30,8 @@ internal static class TrainingScenario
 
         using ProcessGroup? group = env.IsDistributed ? ProcessGroup.Create(env, new ProcessGroupOptions { Timeout = timeout }) : null;
         // Every rank starts from different weights: the trainer must replace them by rank 0's.
-        using var network = TinyTraining.Network(7 + (1000 * (ulong)env.Rank));
-        using var data = new TinyTraining.RandomImages(24, 99);
+        using var network = TinyNetworks.Edm2(7 + (1000 * (ulong)env.Rank));
+        using var data = new RandomImages(24, 99);
         using var ema = new TraditionalEmaTracker(network, new TraditionalEmaOptions { Name = "ema", HalfLifeImages = 16, RampUpRatio = null });
         IReadOnlyList<PowerEmaTracker> power = PowerEmaTracker.CreateSet(network);
         var options = new TrainingOptions

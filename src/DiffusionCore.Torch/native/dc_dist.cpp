@@ -428,8 +428,10 @@ int dc_pg_new(dc_store store, int rank, int world_size, int backend, int64_t tim
         throw c10::ValueError({__func__, __FILE__, __LINE__}, "unknown backend " + std::to_string(backend));
       }
     } catch (const c10::NotImplementedError&) {
-      throw;
+      throw;  // argument and availability errors of this process, not of the rendezvous
     } catch (const c10::ValueError&) {
+      throw;
+    } catch (const c10::IndexError&) {
       throw;
     } catch (const std::exception& e) {
       dc::raise_rendezvous(box.where, e, "Did all " + std::to_string(world_size) +
