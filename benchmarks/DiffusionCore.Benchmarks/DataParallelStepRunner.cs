@@ -6,7 +6,7 @@ using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Distributed;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Losses;
 
 namespace DiffusionCore.Benchmarks;

@@ -260,7 +260,7 @@ DC_API int dc_memory_cpu_reset_peak(void);
 // [..., n, n] of the symmetric matrices in a; reads the lower triangle, or the upper one when upper != 0.
 DC_API int dc_linalg_eigh(dc_tensor a, int upper, dc_tensor* values, dc_tensor* vectors);
 
-// ---- data-parallel communication over c10d (dc_dist.cpp, ABI 7) ----
+// ---- data-parallel communication over c10d (dc_dist.cpp, ABI 9) ----
 // Rendezvous stores. TCP: rank 0 hosts (is_server = 1) on port, every rank connects to host:port; the call returns
 // when all world_size ranks have connected, or fails with DC_ERR_TIMEOUT after timeout_ms. File: every rank opens the
 // same path (a shared file system). Free with dc_store_free; a process group keeps its store alive.
