@@ -16,8 +16,10 @@ public sealed class JobFailureTests : IDisposable
     public void Dispose() => Directory.Delete(_run, true);
 
     [Fact]
-    public void A_truncated_checkpoint_exits_1_with_the_message_and_cause()
+    public void A_run_whose_only_checkpoint_is_truncated_exits_1_with_the_message()
     {
+        // TrainingRun skips a corrupt checkpoint (with a warning) for an older valid one; with none left the job has no
+        // weights to sample from, and says so.
         // A safetensors header that promises 4096 bytes of JSON, cut off after 10: what a killed copy leaves.
         byte[] truncated = [0x00, 0x10, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'"'];
         string checkpoint = Path.Combine(_run, "training-state-000000032.safetensors");
@@ -26,7 +28,7 @@ public sealed class JobFailureTests : IDisposable
         (int exit, string error) = RunJob("sample", "--run", _run, "--channels", "16", "--blocks", "1");
 
         exit.Should().Be(CommandLineApp.FailureExitCode);
-        error.Should().StartWith("error: ").And.Contain("training-state-000000032.safetensors");
+        error.Should().StartWith($"error: No trained weights in {_run}");
         error.Should().NotContain("Unhandled exception").And.NotContain("   at ");
     }
 
