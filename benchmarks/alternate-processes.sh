@@ -38,8 +38,8 @@ dll=benchmarks/DiffusionCore.Benchmarks/bin/Release/net10.0/DiffusionCore.Benchm
 threads=${DIFFUSIONCORE_BENCH_THREADS:-2}
 median() { grep -o 'median [0-9.]*' | head -1 | awk '{print $2}'; }
 
-net_side() { DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step "$steps" "$warmup" --net main --precision "$precision"; }
-kernels=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}' || true)
+net_side() { DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" edm2-step "$steps" "$warmup" --net main --precision "$precision"; }
+kernels=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}' || true)
 py_side() {
   if [[ "$kernels" == avx512 || "$kernels" == avx2 ]]; then export ATEN_CPU_CAPABILITY=$kernels; fi
   "$python" benchmarks/python/edm2_unet.py --threads "$threads" --mode step --precision "$precision" \

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the benchmark program and measures the same workloads in .NET and in Python (Debian's python3-torch), one
 # after the other, printing the ratio .NET / Python per workload (below 1 means .NET is faster):
-#   1. the elementwise op loop and a conv2d forward + backward (DiffusionCore.Benchmarks --compare against
+#   1. the elementwise op loop and a conv2d forward + backward (DiffusionCore.Benchmarks compare against
 #      benchmarks/python/bench_torch.py, same flags);
 #   2. the EDM2 UNet training step of the main job's network (forward + backward, batch 64) and its sampling loop
-#      (Heun 18 steps with batched CFG, batch SAMPLE_BATCH, default 32) — DiffusionCore.Benchmarks --edm2-step /
-#      --edm2-sample against benchmarks/python/edm2_unet.py, the same layers written in plain PyTorch — in float32 and
+#      (Heun 18 steps with batched CFG, batch SAMPLE_BATCH, default 32) — DiffusionCore.Benchmarks edm2-step /
+#      edm2-sample against benchmarks/python/edm2_unet.py, the same layers written in plain PyTorch — in float32 and
 #      in bfloat16 (DiffusionCore's bfloat16 products; PyTorch both with torch.autocast and with the same casts), each
 #      against the same ops in Python (--formulation diffusioncore) and against EDM2's reference formulation.
 #
@@ -40,13 +40,13 @@ trap 'rm -rf "$work"' EXIT
 # and the same-ops EDM2 rows on it too; the EDM2 reference and autocast rows keep PyTorch's default level.
 dll=benchmarks/DiffusionCore.Benchmarks/bin/Release/net10.0/DiffusionCore.Benchmarks.dll
 threads=${DIFFUSIONCORE_BENCH_THREADS:-2}
-kernels=$( { DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}'; } || true)
+kernels=$( { DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" edm2-step 1 0 --net main | grep -o 'kernels [A-Z0-9 ]*' | head -1 | awk '{print tolower($2)}'; } || true)
 [[ "$kernels" == avx512 || "$kernels" == avx2 ]] || kernels=""
 same_level() { if [[ -n "$kernels" ]]; then ATEN_CPU_CAPABILITY=$kernels "$@"; else "$@"; fi; }
 echo "DiffusionCore's CPU kernel level: ${kernels:-unknown} (Python's small-op, conv and same-ops rows use it)"
 
 echo "== .NET =="
-dotnet run -c Release --no-build --project "$project" -- --compare "$@" | tee "$work/dotnet.txt"
+dotnet run -c Release --no-build --project "$project" -- compare "$@" | tee "$work/dotnet.txt"
 echo
 echo "== Python =="
 same_level "$python" benchmarks/python/bench_torch.py "$@" | tee "$work/python.txt"
@@ -82,7 +82,7 @@ row() { awk -v w="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%-34s %12.1f %12.1f %
 py_edm2() { "$python" benchmarks/python/edm2_unet.py --threads "$threads" "$@" | median; }
 py_same() { same_level py_edm2 "$@"; }
 for prec in fp32 bf16; do
-  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-step 5 2 --net main --precision "$prec" | median)
+  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" edm2-step 5 2 --net main --precision "$prec" | median)
   row "train_step_$prec (ms/step)" "$dn" "$(py_same --mode step --precision "$prec" --steps 5 --warmup 2 --formulation diffusioncore)"
   row "train_step_${prec}_vs_reference" "$dn" "$(py_edm2 --mode step --precision "$prec" --steps 5 --warmup 2 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then
@@ -90,7 +90,7 @@ for prec in fp32 bf16; do
   fi
 done
 for prec in fp32 bf16; do
-  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" --edm2-sample --batch "$sample_batch" --repeats 2 --precision "$prec" | median)
+  dn=$(DIFFUSIONCORE_BENCH_THREADS=$threads dotnet "$dll" edm2-sample --batch "$sample_batch" --repeats 2 --precision "$prec" | median)
   row "sample_$prec (ms/run)" "$dn" "$(py_same --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation diffusioncore)"
   row "sample_${prec}_vs_reference" "$dn" "$(py_edm2 --mode sample --precision "$prec" --batch "$sample_batch" --steps 2 --warmup 1 --formulation reference)"
   if [[ "$prec" == bf16 ]]; then

@@ -3,8 +3,9 @@
 #   libtorch-dev          libtorch 1.13 headers, CMake config and shared libraries (the shim links against it)
 #   libopenblas0-openmp   an optimised BLAS, so libtorch does not fall back to the slow reference BLAS
 #   cmake g++             to build the native shim during `dotnet build`
-#   libpng-dev libjpeg62-turbo-dev  PNG/JPEG codecs linked by the shim (image-folder datasets, PNG sample grids)
+#   libgloo-dev           Gloo's headers, included by libtorch's c10d headers (the shim's data-parallel process groups)
 #   dataset-fashion-mnist the Fashion-MNIST IDX files used by the main job and the data tests
+#   fonts-dejavu-core     the font of the main job's plots (SkiaSharp reads /usr/share/fonts itself, no fontconfig)
 # Runs apt-get non-interactively, as root or through sudo. Set DIFFUSIONCORE_SKIP_APT=1 to skip this step entirely
 # (e.g. when building against LIBTORCH=<dir> on a machine you manage yourself).
 set -euo pipefail
@@ -13,7 +14,9 @@ if [[ "${DIFFUSIONCORE_SKIP_APT:-0}" == "1" ]]; then
   exit 0
 fi
 
-packages=(libtorch-dev libopenblas0-openmp cmake g++ libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist)
+packages=(libtorch-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist)
+packages+=(fonts-dejavu-core)
+packages+=(libgloo-dev)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -5,10 +5,12 @@
 #      DiffusionCore.Torch carries runtimes/linux-x64/native/libdiffusioncore_native.so;
 #   3. `dotnet new console` in a temp directory, with a nuget.config whose sources are the local feed (for the
 #      DiffusionCore* ids only) and the feeds of the repository's nuget.config (for everything else), and
-#      PackageReferences to DiffusionCore.Torch, DiffusionCore, .Networks, .Training and .Sampling at the exact version;
+#      PackageReferences to DiffusionCore.Torch, DiffusionCore, .Data, .Conditioning, .Networks, .Merge, .Training and
+#      .Sampling at the exact version;
 #   4. builds it (warnings as errors) and runs eng/package-smoke/Program.cs: writes synthetic 8x8 PNGs, loads them as
-#      an ImageFolderDataset, trains a tiny EDM2 UNet for a few steps, then checks the shape and finiteness of a Heun
-#      sample.
+#      an ImageFolderDataset (DiffusionCore.Data, SkiaSharp codecs), trains a tiny EDM2 UNet for a few steps, finds its
+#      checkpoint through TrainingRun, merges it with itself (DiffusionCore.Merge), then checks the shape and finiteness
+#      of a guided Heun sample (DiffusionCore.Conditioning).
 # The consumer restores into its own NUGET_PACKAGES folder, so a DiffusionCore 0.1.0 left in ~/.nuget/packages by an
 # earlier build can never stand in for the packages just packed. Everything lives in one mktemp directory, removed
 # on exit (set KEEP_SMOKE_DIR=1 to keep it). Exits non-zero on any failure, printing the failing step's log.
@@ -81,7 +83,7 @@ upstream=$(dotnet nuget list source --format short --configfile "$repo/nuget.con
   echo '</configuration>'
 } >"$app/nuget.config"
 refs=""
-for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Networks DiffusionCore.Training DiffusionCore.Sampling; do
+for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Data DiffusionCore.Conditioning DiffusionCore.Networks DiffusionCore.Merge DiffusionCore.Training DiffusionCore.Sampling; do
   refs+="    <PackageReference Include=\"$id\" Version=\"[$version]\" />"$'\n'
 done
 sed -i "s#^</Project>#  <ItemGroup>\n${refs//$'\n'/\\n}  </ItemGroup>\n</Project>#" "$app/SmokeConsumer.csproj"

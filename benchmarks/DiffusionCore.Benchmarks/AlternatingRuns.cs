@@ -7,7 +7,7 @@ namespace DiffusionCore.Benchmarks;
 /// Times two workloads in one process by alternating them (A B, B A, A B, …) so that the host's load changes hit both
 /// alike, and reports each side's median and the A/B ratio of every adjacent pair with its median and quartiles. On a
 /// host whose speed drifts by ±20–40 % between processes, the per-pair ratio is the figure that repeats. Used by the
-/// <c>--versus</c> option of <c>--edm2-step</c> and <c>--edm2-sample</c>.
+/// <c>--versus</c> option of <c>edm2-step</c> and <c>edm2-sample</c>.
 /// </summary>
 internal static class AlternatingRuns
 {

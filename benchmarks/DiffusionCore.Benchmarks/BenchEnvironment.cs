@@ -6,7 +6,7 @@ namespace DiffusionCore.Benchmarks;
 /// <summary>
 /// Settings shared by every benchmark process. The libtorch intra-op thread count comes from
 /// <c>DIFFUSIONCORE_BENCH_THREADS</c> (default 2, the core count of the reference machine) so that the processes
-/// BenchmarkDotNet launches, which inherit the environment, use the same value as the <c>--compare</c> runner and the
+/// BenchmarkDotNet launches, which inherit the environment, use the same value as the <c>compare</c> runner and the
 /// Python script.
 /// </summary>
 internal static class BenchEnvironment

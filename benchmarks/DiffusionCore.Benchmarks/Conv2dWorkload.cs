@@ -7,7 +7,7 @@ namespace DiffusionCore.Benchmarks;
 /// One conv2d training step: input [32, 64, 32, 32], weight [64, 64, 3, 3] (requires grad) and bias [64], padding 1;
 /// forward, sum, backward. The weight's gradient is cleared at the start of every step (as zero_grad(set_to_none=True))
 /// and every intermediate tensor is freed by one <see cref="TensorScope"/> per step. Shared by the BenchmarkDotNet class
-/// and the <c>--compare</c> runner.
+/// and the <c>compare</c> runner.
 /// </summary>
 internal sealed class Conv2dWorkload : IDisposable
 {

@@ -1,37 +1,35 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Sampling;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-generate [--images N] [--batch auto|N] [--steps N] [--precision auto|fp32|bf16]</c>: the main job's
+/// <c>edm2-generate [--images N] [--batch auto|N] [--steps N] [--precision auto|fp32|bf16]</c>: the main job's
 /// whole sampling request (default 400 images: the 100-image grid plus the 300 evaluation images) through
 /// <see cref="BatchedSampling.Generate"/> with the main-job denoiser (untrained weights), CFG w = 2 and Heun, timed
 /// end to end including the batch planning, with the plan's probes, the peak CPU tensor bytes and the peak RSS.
 /// </summary>
 internal static class Edm2GenerateRunner
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static Command CreateCommand()
     {
-        int images = 400;
-        int? batch = null;
-        var options = new MainJobSampling.Options();
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (options.TryRead(args, ref i)) continue;
-            switch (args[i])
-            {
-                case "--images": images = RunnerArgs.Int(args, ref i); break;
-                case "--batch":
-                    string b = RunnerArgs.Value(args, ref i);
-                    batch = b == "auto" ? null : int.Parse(b, CultureInfo.InvariantCulture);
-                    break;
-                default: throw new ArgumentException($"Unknown option {args[i]}.");
-            }
-        }
+        var command = new Command("edm2-generate", "the main job's whole sampling request (grid and evaluation images) with batch planning, timed end to end");
+        command.Aliases.Add("--edm2-generate");
+        Option<int> images = TypedOption.Positive("--images", "images to generate (the main job: 100 for the grid + 300 evaluated)", 400);
+        Option<AutoCount> batch = TypedOption.AutoCount("--batch", "images per sampling batch (auto: planned, as the main job)", null);
+        command.Options.Add(images);
+        command.Options.Add(batch);
+        Func<ParseResult, MainJobSampling.Options> options = MainJobSampling.Options.AddTo(command);
+        command.SetAction(p => Run(p.GetValue(images), p.GetValue(batch).Value, options(p)));
+        return command;
+    }
 
+    private static int Run(int images, int? batch, MainJobSampling.Options options)
+    {
         int threads = BenchEnvironment.Apply();
         using var setup = new MainJobSampling(options);
         ulong[] seeds = Enumerable.Range(0, images).Select(k => (ulong)k).ToArray();

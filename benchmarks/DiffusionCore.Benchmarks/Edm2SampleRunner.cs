@@ -1,47 +1,50 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Sampling;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--versus auto|fp32|bf16] [--profile] [--ops [top]]</c>: the main job's
+/// <c>edm2-sample [--batch N] [--steps N] [--repeats N] [--precision auto|fp32|bf16] [--versus auto|fp32|bf16] [--profile] [--ops [top]]</c>: the main job's
 /// sampling loop — its class-conditional EDM2 denoiser (untrained weights: the time does not depend on them), classifier-free
 /// guidance w = 2 in one batched call, Heun with the EDM schedule (18 steps, 35 NFE) — timed per run after one warm-up
-/// run, with the peak RSS. <c>--profile</c> splits the time into native and managed + interop as for <c>--edm2-step</c>;
+/// run, with the peak RSS. <c>--profile</c> splits the time into native and managed + interop as for <c>edm2-step</c>;
 /// <c>--ops [top]</c> then prints the operator table of one more run. <c>--versus P</c> builds the same denoiser, inputs
 /// and seed a second time in precision P and alternates the two precisions' runs in one process (<see cref="AlternatingRuns"/>).
 /// </summary>
 internal static class Edm2SampleRunner
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static Command CreateCommand()
     {
-        int batch = 250, repeats = 3;
-        bool profile = false;
-        int opsTop = 0;
-        ComputePrecision? versus = null;
-        var options = new MainJobSampling.Options();
-        for (int i = 0; i < args.Count; i++)
+        var command = new Command("edm2-sample", "the main job's sampling loop (guided Heun), timed per run after a warm-up run");
+        command.Aliases.Add("--edm2-sample");
+        Option<int> batch = TypedOption.Positive("--batch", "images per run", 250);
+        Option<int> repeats = TypedOption.Positive("--repeats", "timed runs (pairs with --versus)", 3);
+        Option<bool> profile = new("--profile") { Description = "split the time into native (libtorch) and managed + interop" };
+        Option<int> ops = OperatorTable.CreateOption("one more run");
+        Option<ComputePrecision?> versus = ChoiceOption.OptionalChoice("--versus", "alternate with the same runs in this precision, in one process", ChoiceOption.PrecisionNames);
+        foreach (Option option in new Option[] { batch, repeats, profile, ops, versus }) command.Options.Add(option);
+        Func<ParseResult, MainJobSampling.Options> options = MainJobSampling.Options.AddTo(command);
+        command.SetAction(p =>
         {
-            if (options.TryRead(args, ref i)) continue;
-            switch (args[i])
+            MainJobSampling.Options settings = options(p);
+            if (p.GetValue(versus) is not ComputePrecision other) return Run(settings, p.GetValue(batch), p.GetValue(repeats), p.GetValue(profile), p.GetValue(ops));
+            if (p.GetValue(profile) || p.GetValue(ops) > 0)
             {
-                case "--batch": batch = RunnerArgs.Int(args, ref i); break;
-                case "--repeats": repeats = RunnerArgs.Int(args, ref i); break;
-                case "--profile": profile = true; break;
-                case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
-                case "--versus": versus = MainJobSampling.ParsePrecision(args, ref i); break;
-                default: throw new ArgumentException($"Unknown option {args[i]}.");
+                Console.Error.WriteLine("--versus takes no --profile or --ops: run those per precision.");
+                return CommandLineApp.UsageErrorExitCode;
             }
-        }
 
-        if (versus is ComputePrecision other)
-        {
-            if (profile || opsTop > 0) throw new ArgumentException("--versus takes no --profile or --ops: run those per precision.");
-            return RunAlternating(options, options.WithPrecision(other), batch, repeats);
-        }
+            return RunAlternating(settings, settings with { Precision = other }, p.GetValue(batch), p.GetValue(repeats));
+        });
+        return command;
+    }
 
+    private static int Run(MainJobSampling.Options options, int batch, int repeats, bool profile, int opsTop)
+    {
         int threads = BenchEnvironment.Apply();
         using var setup = new MainJobSampling(options);
 

@@ -1,11 +1,13 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
 
 /// <summary>
-/// <c>--edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--versus fp32|bf16|autocast] [--channels-last] [--profile] [--ops [top]] [--rss-every N]</c>:
+/// <c>edm2-step [steps] [warmup] [--net bench|main] [--precision fp32|bf16|autocast] [--versus fp32|bf16|autocast] [--channels-last] [--profile] [--ops [top]] [--rss-every N]</c>:
 /// runs <see cref="Edm2UNetWorkload"/> for a number of steps and prints the median and mean ms/step and the process's
 /// peak resident set size (VmHWM from /proc/self/status), which BenchmarkDotNet cannot report. <c>--profile</c> splits
 /// every step into time inside native shim calls (libtorch) and the rest (managed code + interop), see
@@ -16,40 +18,43 @@ namespace DiffusionCore.Benchmarks;
 /// </summary>
 internal static class Edm2StepRunner
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static Command CreateCommand()
     {
-        var positional = new List<int>();
-        bool mainJob = false, profile = false, channelsLast = false;
-        int rssEvery = 0, opsTop = 0;
-        var precision = StepPrecision.Float32;
-        StepPrecision? versus = null;
-        for (int i = 0; i < args.Count; i++)
+        var command = new Command("edm2-step", "EDM2 UNet training steps (forward + backward): ms/step and peak RSS");
+        command.Aliases.Add("--edm2-step");
+        Argument<int> steps = TypedOption.NumberArgument("steps", "timed steps (pairs with --versus)", 10, n => n > 0, "must be positive");
+        Argument<int> warmup = TypedOption.NumberArgument("warmup", "untimed steps first", 2, n => n >= 0, "must be >= 0");
+        Option<BenchNetwork> net = ChoiceOption.Choice("--net", "the benchmark configuration or the main job's network", BenchNetwork.Bench);
+        Option<StepPrecision> precision = ChoiceOption.Choice("--precision", "float32, bfloat16 products, or libtorch autocast", StepPrecision.Float32, StepPrecisionExtensions.Names);
+        Option<StepPrecision?> versus = ChoiceOption.OptionalChoice("--versus", "alternate with the same steps in this precision, in one process", StepPrecisionExtensions.Names);
+        Option<bool> channelsLast = new("--channels-last") { Description = "input in channels-last (NHWC) memory format" };
+        Option<bool> profile = new("--profile") { Description = "split every step into native (libtorch) and managed + interop time" };
+        Option<int> ops = OperatorTable.CreateOption("three more steps");
+        Option<int> rssEvery = TypedOption.Number("--rss-every", "print the current and peak RSS every N steps (0: never)", 0, n => n >= 0, "must be >= 0");
+        command.Arguments.Add(steps);
+        command.Arguments.Add(warmup);
+        foreach (Option option in new Option[] { net, precision, versus, channelsLast, profile, ops, rssEvery }) command.Options.Add(option);
+        command.SetAction(p =>
         {
-            switch (args[i])
+            bool mainJob = p.GetValue(net) == BenchNetwork.Main;
+            if (p.GetValue(versus) is not StepPrecision other)
             {
-                case "--net": mainJob = RunnerArgs.Value(args, ref i) switch { "main" => true, "bench" => false, var v => throw new ArgumentException($"--net must be bench or main, not '{v}'.") }; break;
-                case "--precision": precision = StepPrecisionExtensions.Parse(RunnerArgs.Value(args, ref i)); break;
-                case "--versus": versus = StepPrecisionExtensions.Parse(RunnerArgs.Value(args, ref i)); break;
-                case "--profile": profile = true; break;
-                case "--channels-last": channelsLast = true; break;
-                case "--ops": opsTop = OperatorTable.ParseTop(args, ref i); break;
-                case "--rss-every": rssEvery = RunnerArgs.Int(args, ref i); break;
-                default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
-            }
-        }
-
-        int steps = positional.Count > 0 ? positional[0] : 10;
-        int warmup = positional.Count > 1 ? positional[1] : 2;
-        if (versus is StepPrecision other)
-        {
-            if (profile || channelsLast || opsTop > 0 || rssEvery > 0)
-            {
-                throw new ArgumentException("--versus takes no --profile, --channels-last, --ops or --rss-every: run those per precision.");
+                return Run(mainJob, p.GetValue(precision), p.GetValue(channelsLast), p.GetValue(steps), p.GetValue(warmup), p.GetValue(profile), p.GetValue(ops), p.GetValue(rssEvery));
             }
 
-            return RunAlternating(mainJob, precision, other, steps, warmup);
-        }
+            if (p.GetValue(profile) || p.GetValue(channelsLast) || p.GetValue(ops) > 0 || p.GetValue(rssEvery) > 0)
+            {
+                Console.Error.WriteLine("--versus takes no --profile, --channels-last, --ops or --rss-every: run those per precision.");
+                return CommandLineApp.UsageErrorExitCode;
+            }
 
+            return RunAlternating(mainJob, p.GetValue(precision), other, p.GetValue(steps), p.GetValue(warmup));
+        });
+        return command;
+    }
+
+    private static int Run(bool mainJob, StepPrecision precision, bool channelsLast, int steps, int warmup, bool profile, int opsTop, int rssEvery)
+    {
         int threads = BenchEnvironment.Apply();
         using var work = new Edm2UNetWorkload(mainJob, precision, channelsLast);
         for (int i = 0; i < warmup; i++) work.Step();

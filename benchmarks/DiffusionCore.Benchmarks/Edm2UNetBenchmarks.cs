@@ -6,7 +6,7 @@ namespace DiffusionCore.Benchmarks;
 /// <summary>
 /// EDM2 UNet forward + backward (Karras et al. 2024) at 32² RGB, batch 32, model channels 64, mult [1, 2, 2],
 /// 2 blocks, attention at 16² (<see cref="Edm2UNetWorkload"/>). Peak RSS is not available from BenchmarkDotNet: use
-/// <c>--edm2-step</c> (<see cref="Edm2StepRunner"/>). Runs in float32 and with bfloat16 products
+/// <c>edm2-step</c> (<see cref="Edm2StepRunner"/>). Runs in float32 and with bfloat16 products
 /// (<see cref="DiffusionCore.Torch.MatmulPrecisionScope"/>), for the speed-up of mixed precision.
 /// </summary>
 [Config(typeof(BenchConfigs.Conv))]

@@ -10,7 +10,7 @@ namespace DiffusionCore.Benchmarks;
 /// grey 32², 10 classes, channels 32, mult [1, 2, 2], 1 block, attention at 8², batch 64. out_gain is set to 1 so every
 /// parameter receives a non-zero gradient; loss sum((F − target)²). Gradients are cleared (set to none) at the start
 /// of every step and one <see cref="TensorScope"/> frees the step's tensors. Shared by the BenchmarkDotNet class and
-/// the <c>--edm2-step</c> runner.
+/// the <c>edm2-step</c> runner.
 /// </summary>
 internal sealed class Edm2UNetWorkload : IDisposable
 {

@@ -1,6 +1,8 @@
+using System.CommandLine;
+using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
@@ -25,25 +27,25 @@ internal sealed class MainJobSampling : IDisposable
         Sigmas = SigmaSchedules.Karras(options.Steps);
     }
 
-    /// <summary>The options both sampling runners take: <c>--steps N</c> (18) and <c>--precision auto|fp32|bf16</c>.</summary>
-    public sealed class Options
+    /// <summary>The settings both sampling runners take: <c>--steps N</c> and <c>--precision auto|fp32|bf16</c>.</summary>
+    public sealed record Options
     {
-        public int Steps { get; private set; } = 18;
+        /// <summary>The defaults.</summary>
+        public static readonly Options Defaults = new();
 
-        public ComputePrecision Precision { get; private set; } = ComputePrecision.Auto;
+        /// <summary>Heun steps on the EDM schedule (18: the main job's 35 NFE).</summary>
+        public int Steps { get; init; } = 18;
 
-        /// <summary>These options with another <see cref="Precision"/> (the second side of <c>--versus</c>).</summary>
-        public Options WithPrecision(ComputePrecision precision) => new() { Steps = Steps, Precision = precision };
+        public ComputePrecision Precision { get; init; } = ComputePrecision.Auto;
 
-        /// <summary>Reads the option at <paramref name="i"/> if it is one of these (advancing past its value).</summary>
-        public bool TryRead(IReadOnlyList<string> args, ref int i)
+        /// <summary>Adds <c>--steps</c> and <c>--precision</c> to <paramref name="command"/>; returns their reader.</summary>
+        public static Func<ParseResult, Options> AddTo(Command command)
         {
-            switch (args[i])
-            {
-                case "--steps": Steps = RunnerArgs.Int(args, ref i); return true;
-                case "--precision": Precision = ParsePrecision(args, ref i); return true;
-                default: return false;
-            }
+            Option<int> steps = TypedOption.Positive("--steps", "Heun steps (EDM schedule)", Defaults.Steps);
+            Option<ComputePrecision> precision = ChoiceOption.Precision("--precision", "products (conv, linear, attention) in", Defaults.Precision);
+            command.Options.Add(steps);
+            command.Options.Add(precision);
+            return p => new Options { Steps = p.GetValue(steps), Precision = p.GetValue(precision) };
         }
     }
 
@@ -68,14 +70,6 @@ internal sealed class MainJobSampling : IDisposable
         Tensor x = Tensor.Randn([batch, 1, 32, 32], _generator).Mul(Sigmas[0]);
         Conditioning labels = Conditioning.FromClassLabels(Tensor.RandInt(0, 10, [batch], _generator).OneHot(10).To(DType.Float32));
         return Sampler.Sample(Guided, x, Sigmas, labels).FunctionEvaluations;
-    }
-
-    /// <summary>Reads the precision value of the option at <paramref name="i"/> (advancing past it).</summary>
-    internal static ComputePrecision ParsePrecision(IReadOnlyList<string> args, ref int i)
-    {
-        string option = args[i];
-        string value = RunnerArgs.Value(args, ref i);
-        return ComputePrecisionExtensions.TryParse(value, out ComputePrecision p) ? p : throw new ArgumentException($"{option} must be auto, fp32 or bf16, not '{value}'.");
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Benchmarks;
@@ -5,17 +7,18 @@ namespace DiffusionCore.Benchmarks;
 /// <summary>The <c>--ops [top]</c> option of the step and sampling runners: an <see cref="OpProfiler"/> table of a workload.</summary>
 internal static class OperatorTable
 {
-    /// <summary>Parses <c>--ops [top]</c> at <paramref name="i"/>; returns the row count (25 without a number).</summary>
-    public static int ParseTop(IReadOnlyList<string> args, ref int i)
-    {
-        if (i + 1 < args.Count && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int top))
-        {
-            i++;
-            return Math.Max(1, top);
-        }
+    /// <summary>The rows printed for <c>--ops</c> without a number.</summary>
+    public const int DefaultTop = 25;
 
-        return 25;
-    }
+    /// <summary><c>--ops [top]</c>: 0 when absent (no table), <see cref="DefaultTop"/> without a number.</summary>
+    public static Option<int> CreateOption(string after) => new("--ops")
+    {
+        Description = $"then print the top operators (by name, and by name and input shapes) of {after} [rows: {DefaultTop}]",
+        HelpName = "top",
+        Arity = ArgumentArity.ZeroOrOne,
+        DefaultValueFactory = _ => 0,
+        CustomParser = r => r.Tokens.Count == 0 ? DefaultTop : TypedOption.ParseNumber<int>("--ops", r, n => n > 0, "must be positive"),
+    };
 
     /// <summary>Runs <paramref name="work"/> <paramref name="repeats"/> times under an operator profile and prints the
     /// top operators by name and by input signature.</summary>

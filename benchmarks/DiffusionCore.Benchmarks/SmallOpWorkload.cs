@@ -4,7 +4,7 @@ namespace DiffusionCore.Benchmarks;
 
 /// <summary>
 /// The small-op round trips: one call into libtorch on 16-element float32 tensors, including freeing the result.
-/// Shared by the BenchmarkDotNet classes and the <c>--compare</c> runner so both time exactly the same code.
+/// Shared by the BenchmarkDotNet classes and the <c>compare</c> runner so both time exactly the same code.
 /// </summary>
 internal sealed class SmallOpWorkload : IDisposable
 {

@@ -24,11 +24,7 @@ internal static class StepPrecisionExtensions
         _ => null,
     };
 
-    public static StepPrecision Parse(string s) => s switch
-    {
-        "fp32" or "float32" => StepPrecision.Float32,
-        "bf16" => StepPrecision.BFloat16Matmul,
-        "autocast" => StepPrecision.Autocast,
-        _ => throw new ArgumentException($"A step precision (--precision, --versus) must be fp32, bf16 or autocast, not '{s}'."),
-    };
+    /// <summary>The command-line spellings (<c>--precision</c>, <c>--versus</c> of <c>edm2-step</c>).</summary>
+    public static IReadOnlyList<(string Name, StepPrecision Value)> Names { get; } =
+        [("fp32", StepPrecision.Float32), ("bf16", StepPrecision.BFloat16Matmul), ("autocast", StepPrecision.Autocast)];
 }

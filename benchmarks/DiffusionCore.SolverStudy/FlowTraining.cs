@@ -1,9 +1,9 @@
+using DiffusionCore.Data;
+using DiffusionCore.Labels;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Nn;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 
@@ -38,22 +38,24 @@ internal static class FlowTraining
             SnapshotIntervalImages = Math.Max(batch, o.Images / 16 / batch * batch),
             LogIntervalImages = batch * 20L,
             KeepCheckpoints = 2,
+            LabelDropout = 0.1,
+            LabelFormat = ClassLabelFormat.OneHot,
         };
 
         try
         {
-            using (var trainer = new LabelDropoutTrainer(unet, new FlowMatchingLoss(unet), data, options, emas, labelDropout: 0.1))
+            using (var trainer = new DiffusionTrainer(unet, new FlowMatchingLoss(unet), data, options, emas))
             {
                 DateTime start = DateTime.UtcNow;
                 TrainingResult r = trainer.Run(new SynchronousProgress<TrainingProgress>(p =>
                 {
                     if (p.ImagesSeen % (batch * 40L) == 0) Console.WriteLine($"{p.ImagesSeen,7} images  loss {p.Loss:F4}  {p.ImagesPerSecond:F0} img/s");
                 }));
-                trainer.WriteFinalSnapshot();
+                trainer.WriteSnapshots();
                 Console.WriteLine($"trained to {r.ImagesSeen} images in {(DateTime.UtcNow - start).TotalSeconds:F0} s");
             }
 
-            PostHocEmaReconstructor reconstructor = PostHocEmaReconstructor.FromDirectory(Path.Combine(o.FlowRun, "snapshots"));
+            var reconstructor = new PostHocEmaReconstructor(new TrainingRun(o.FlowRun).ListSnapshots());
             using PostHocEmaResult result = reconstructor.Reconstruct(JobNetwork.SigmaRel);
             result.Save(JobNetwork.PostHocPath(o.FlowRun));
             Console.WriteLine($"post-hoc EMA σ_rel {JobNetwork.SigmaRel} → {JobNetwork.PostHocPath(o.FlowRun)}");
@@ -61,25 +63,6 @@ internal static class FlowTraining
         finally
         {
             foreach (PowerEmaTracker e in emas) e.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Label dropout for classifier-free guidance (Ho and Salimans 2022): each one-hot label becomes zeros (the UNet's
-    /// unconditional input) with probability p, drawn from a generator seeded by (seed, images seen) as in the main job.
-    /// </summary>
-    private sealed class LabelDropoutTrainer(
-        Module network, ITrainingLoss loss, IImageDataset dataset, TrainingOptions options, IEnumerable<IEmaTracker> emas, double labelDropout)
-        : DiffusionTrainer(network, loss, dataset, options, emas)
-    {
-        public void WriteFinalSnapshot() => WriteSnapshot(ImagesSeen);
-
-        protected override Conditioning CreateConditioning(ImageBatch batch)
-        {
-            Tensor labels = batch.Labels ?? throw new InvalidOperationException("Fashion-MNIST batches carry labels.");
-            using var g = new Generator(unchecked((JobNetwork.Seed * 0x9E3779B97F4A7C15UL) ^ (ulong)ImagesSeen ^ 0x1ABE1D50UL));
-            Tensor keep = Tensor.Rand([labels.Size(0), 1], g).Ge(labelDropout).To(DType.Float32);
-            return Conditioning.FromClassLabels(labels.OneHot(Dataset.LabelCount).To(DType.Float32) * keep);
         }
     }
 }

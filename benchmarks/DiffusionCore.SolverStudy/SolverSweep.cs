@@ -5,11 +5,11 @@ using DiffusionCore.Denoisers;
 using DiffusionCore.Evaluation;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
+using DiffusionCore.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Serialization;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.SolverStudy;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Python side of the DiffusionCore benchmark comparison (Debian's python3-torch, torch 1.13).
 
-Times the same workloads as `DiffusionCore.Benchmarks --compare`, with the same flags, defaults, warm-up, repeat
+Times the same workloads as `DiffusionCore.Benchmarks compare`, with the same flags, defaults, warm-up, repeat
 structure and statistic (median of repeats), and prints the same table, so that benchmarks/run-comparison.sh can join
 the two. Both sides call the same libtorch shared libraries (/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13).
 

@@ -1,10 +1,10 @@
-"""A small EDM2 magnitude-preserving UNet in plain PyTorch, written from RECIPES.md §2 for side-by-side timing with
+"""A small EDM2 magnitude-preserving UNet in plain PyTorch, written from docs/recipes.md §2 for side-by-side timing with
 DiffusionCore's Edm2UNet (same layers, same shapes). Not a reference implementation: it exists to time libtorch
 kernels from Python against the same work driven from .NET.
 
-Modes (--mode): step = forward + backward of sum((F - target)^2), as DiffusionCore.Benchmarks --edm2-step; adam = the
+Modes (--mode): step = forward + backward of sum((F - target)^2), as DiffusionCore.Benchmarks edm2-step; adam = the
 same plus an Adam step; sample = the main job's sampling loop (EDM2 preconditioning, classifier-free guidance w = 2 in
-one batched call, Heun on the EDM schedule), as --edm2-sample. Precision (--precision): fp32; autocast = torch.autocast
+one batched call, Heun on the EDM schedule), as edm2-sample. Precision (--precision): fp32; autocast = torch.autocast
 ('cpu', bfloat16), what a PyTorch user would write; bf16 = what DiffusionCore's bfloat16 products do (convolutions with
 channels-last bfloat16 operands, the attention/linear products in bfloat16, everything else float32). Formulation
 (--formulation): reference = the layers as EDM2's reference code writes them (silu(x) / 0.596, lerp + divide,

@@ -1,16 +1,19 @@
 // The consumer proof run by eng/package-smoke.sh: a fresh console app that references the packed DiffusionCore
-// packages (never the projects) writes 64 synthetic 8×8 PNGs, loads them as an ImageFolderDataset, trains a tiny EDM2
-// UNet for a few steps with DiffusionTrainer and samples with Heun.
-// Exits non-zero on any failure.
+// packages (never the projects) writes 64 synthetic 8×8 PNGs and loads them as an ImageFolderDataset (DiffusionCore.Data,
+// codecs from SkiaSharp), trains a tiny EDM2 UNet for a few steps with DiffusionTrainer, finds the newest checkpoint
+// through TrainingRun, averages the network with that checkpoint (DiffusionCore.Merge) and samples with Heun through an
+// autoguidance decorator (DiffusionCore.Conditioning). Exits non-zero on any failure.
 using System.Globalization;
 using DiffusionCore;
+using DiffusionCore.Data;
+using DiffusionCore.Data.Imaging;
+using DiffusionCore.Guidance;
+using DiffusionCore.Merge;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Imaging;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
 using DiffusionCore.Training.Losses;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -30,7 +33,15 @@ Console.WriteLine($"libtorch {Torch.Version}, shim ABI {Torch.AbiVersion}, {Torc
 string runDirectory = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), $"dc-smoke-run-{Environment.ProcessId}");
 using var scope = new TensorScope();
 
-// Training images the way a user brings their own: a folder of PNGs, written and then decoded by the native shim.
+// Training images the way a user brings their own: a folder of PNGs, written and then decoded by SkiaSharp, whose
+// native library must also have come from a package (SkiaSharp.NativeAssets.Linux.NoDependencies, through DiffusionCore.Data).
+string packagedSkia = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libSkiaSharp.so");
+if (!File.Exists(packagedSkia))
+{
+    Console.Error.WriteLine($"FAIL: SkiaSharp's native library is not at {packagedSkia}");
+    return 1;
+}
+
 string imageDirectory = Path.Combine(runDirectory, "images");
 WriteSyntheticImages(imageDirectory, count: 64, size: Size, seed: 1);
 ImageFolderDataset data = ImageFolderDataset.Load(new ImageFolderOptions { Root = imageDirectory, Resolution = Size, Channels = 1 });
@@ -77,14 +88,37 @@ using (var trainer = new DiffusionTrainer(net, new Edm2Loss(net), data, options)
 
 Console.WriteLine($"trained {Steps} steps of {Batch} images: loss {losses[0]:F4} -> {losses[^1]:F4}");
 
+// The run's newest checkpoint holds the trained network: its average with the network is the network itself.
+using var fromCheckpoint = new Edm2Denoiser(net.Options, init);
+var run = new TrainingRun(runDirectory);
+if (run.LoadLatestNetwork(fromCheckpoint)?.ImagesSeen != Batch * Steps)
+{
+    Console.Error.WriteLine("FAIL: TrainingRun did not find the checkpoint of the last step");
+    return 1;
+}
+
+using (MergedStateDict average = StateDictArithmetic.Average([StateDictSource.FromModule(net), StateDictSource.FromModule(fromCheckpoint)]))
+{
+    float[] merged = average.Tensors["unet.out_conv.weight"].ToArray<float>(), trained = net.UNet.StateDict()["out_conv.weight"].ToArray<float>();
+    if (!merged.SequenceEqual(trained))
+    {
+        Console.Error.WriteLine("FAIL: the average of a network and its own checkpoint is not the network");
+        return 1;
+    }
+}
+
+Console.WriteLine($"found checkpoint {run.Checkpoints.List()[^1].ImagesSeen} through TrainingRun; averaged it with the network (DiffusionCore.Merge)");
+
 net.Eval();
+fromCheckpoint.Eval();
 double[] sigmas = SigmaSchedules.Karras(8);
 using var noise = new PerSampleNoiseSource([11UL, 12UL, 13UL, 14UL]);
 Tensor x = Latents.Initial(noise, [SampleCount, 1, Size, Size], sigmas);
-SamplingResult sampled = new HeunSampler().Sample(net, x, sigmas, noise: noise);
+IDenoiser guided = new Autoguidance(net, fromCheckpoint, scale: 2.0);     // guide = the same weights: the guided denoiser is D itself
+SamplingResult sampled = new HeunSampler().Sample(guided, x, sigmas, noise: noise);
 long[] shape = sampled.Samples.Shape;
 bool finite = sampled.Samples.IsFinite().All().ToBoolean();
-Console.WriteLine($"sampled shape [{string.Join(", ", shape)}] with {sampled.FunctionEvaluations} denoiser calls, finite: {finite}");
+Console.WriteLine($"sampled shape [{string.Join(", ", shape)}] with {sampled.FunctionEvaluations} guided denoiser calls, finite: {finite}");
 if (!shape.SequenceEqual(new long[] { SampleCount, 1, Size, Size }) || !finite)
 {
     Console.Error.WriteLine("FAIL: the samples have the wrong shape or are not finite");

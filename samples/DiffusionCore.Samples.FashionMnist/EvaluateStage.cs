@@ -1,6 +1,6 @@
 using DiffusionCore.Evaluation;
 using DiffusionCore.Torch;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Samples.FashionMnist;
 

@@ -1,5 +1,5 @@
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Imaging;
+using DiffusionCore.Data.Imaging;
 
 namespace DiffusionCore.Samples.FashionMnist;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DiffusionCore.Samples.FashionMnist.Plotting;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Imaging;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data.Imaging;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Samples.FashionMnist;
 
@@ -22,14 +22,7 @@ internal static class OutputWriter
     public static void WriteCurves(TrainingHistory history, string dir)
     {
         Directory.CreateDirectory(dir);
-        var x = history.Points.Select(p => (double)p.Images).ToArray();
-        RgbCanvas loss = new LinePlot { Title = "TRAINING LOSS (EDM2)", XLabel = "IMAGES SEEN", YLabel = "LOSS" }
-            .Render([new PlotSeries("LOSS", x, history.Points.Select(p => p.Loss).ToArray(), (30, 90, 200))]);
-        RgbCanvas lr = new LinePlot { Title = "LEARNING RATE", XLabel = "IMAGES SEEN", YLabel = "LR" }
-            .Render([new PlotSeries("LR", x, history.Points.Select(p => p.LearningRate).ToArray(), (200, 80, 30))]);
-        using var scope = new TensorScope();
-        Tensor Rgb(RgbCanvas c) => Tensor.FromArray(c.Pixels, c.Height, c.Width, 3).Permute(2, 0, 1).Contiguous();
-        ImageCodec.WritePng(Tensor.Cat([Rgb(loss), Rgb(lr)], 1), Path.Combine(dir, "curves.png"));
+        TrainingCurves.Save(history.Points, Path.Combine(dir, "curves.png"));
     }
 
     public static void WriteSummary(object summary, string dir)

@@ -1,3 +1,4 @@
+using DiffusionCore.Training;
 using DiffusionCore.Training.Ema;
 
 namespace DiffusionCore.Samples.FashionMnist;
@@ -9,13 +10,14 @@ internal static class PostHocStage
 
     public static string Run(JobOptions o)
     {
-        string snapshots = Path.Combine(o.RunDirectory, "snapshots");
-        if (!Directory.Exists(snapshots))
+        var run = new TrainingRun(o.RunDirectory);
+        IReadOnlyList<EmaSnapshotInfo> snapshots = run.ListSnapshots();
+        if (snapshots.Count == 0)
         {
-            throw new InvalidOperationException($"No EMA snapshots in {snapshots}: train first (main.sh train).");
+            throw new InvalidOperationException($"No EMA snapshots in {run.SnapshotDirectory}: train first (main.sh train).");
         }
 
-        PostHocEmaReconstructor reconstructor = PostHocEmaReconstructor.FromDirectory(snapshots);
+        var reconstructor = new PostHocEmaReconstructor(snapshots);
         using PostHocEmaResult result = reconstructor.Reconstruct(o.SigmaRel);
         string path = PathFor(o);
         result.Save(path);

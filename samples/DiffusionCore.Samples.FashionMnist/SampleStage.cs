@@ -1,9 +1,10 @@
+using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Serialization;
+using DiffusionCore.Training;
 using DiffusionCore.Training.Checkpoints;
 
 namespace DiffusionCore.Samples.FashionMnist;
@@ -16,7 +17,7 @@ internal static class SampleStage
         public void Dispose() => Images.Dispose();
     }
 
-    /// <summary>Loads the post-hoc EMA weights if reconstructed, else the newest checkpoint's raw network weights.</summary>
+    /// <summary>Loads the post-hoc EMA weights if reconstructed, else the newest valid checkpoint's raw network weights.</summary>
     public static Edm2Denoiser LoadNetwork(JobOptions o, out string source)
     {
         Edm2Denoiser net = FashionMnistModel.Create(o, (ulong)o.Seed);
@@ -28,17 +29,14 @@ internal static class SampleStage
         }
         else
         {
-            string? newest = Directory.Exists(o.RunDirectory)
-                ? Directory.GetFiles(o.RunDirectory, "training-state-*.safetensors").OrderDescending(StringComparer.Ordinal).FirstOrDefault()
-                : null;
+            CheckpointFile? newest = new TrainingRun(o.RunDirectory).LoadLatestNetwork(net);
             if (newest is null)
             {
                 net.Dispose();
                 throw new InvalidOperationException($"No trained weights in {o.RunDirectory}: run `main.sh train` (and `main.sh posthoc`) first.");
             }
 
-            net.LoadStateDict(newest, keyPrefix: TrainingStateKeys.Network);
-            source = newest;
+            source = newest.Path;
         }
 
         net.Eval();
@@ -85,9 +83,10 @@ internal static class SampleStage
 
     private static ISampler CreateSampler(JobOptions o) => o.Sampler switch
     {
-        "euler" => new EulerSampler(new EulerOptions { Precision = o.Precision }),
-        "dpm2m" => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
-        _ => new HeunSampler(new HeunOptions { Precision = o.Precision }),
+        SamplerKind.Euler => new EulerSampler(new EulerOptions { Precision = o.Precision }),
+        SamplerKind.Dpm2m => new DpmSolverPlusPlus2MSampler(new DpmSolverPlusPlus2MOptions { Precision = o.Precision }),
+        SamplerKind.Heun => new HeunSampler(new HeunOptions { Precision = o.Precision }),
+        _ => throw new ArgumentOutOfRangeException(nameof(o), o.Sampler, "Unknown sampler."),
     };
 
     private static IDenoiser Guided(JobOptions o, IDenoiser denoiser) =>

@@ -1,20 +1,25 @@
 using System.Diagnostics;
+using DiffusionCore.Labels;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 using DiffusionCore.Training;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
+using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Samples.FashionMnist;
 
-/// <summary>Training: EDM2 loss, inverse-sqrt learning rate, power-function EMAs (σ_rel 0.05, 0.10) with snapshots.</summary>
+/// <summary>
+/// Training: EDM2 loss, inverse-sqrt learning rate, power-function EMAs (σ_rel 0.05, 0.10) with snapshots, and label
+/// dropout for classifier-free guidance (one-hot labels; a dropped label is the EDM2 UNet's unconditional zero row).
+/// </summary>
 internal static class TrainStage
 {
     public sealed record Outcome(long ImagesSeen, bool Completed, double WallSeconds, double ImagesPerSecond, double FinalLoss, long? ResumedFrom);
 
-    public static Outcome Run(JobOptions o, TrainingHistory history)
+    public static Outcome Run(JobOptions o, TrainingHistory history, ILogger<DiffusionTrainer> logger)
     {
         FashionMnistDataset data = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = FashionMnistModel.Resolution });
         using Edm2Denoiser net = FashionMnistModel.Create(o, (ulong)o.Seed);
@@ -34,11 +39,13 @@ internal static class TrainStage
             LogIntervalImages = o.Batch * 20L,
             KeepCheckpoints = 2,
             Precision = o.Precision,
+            LabelDropout = o.LabelDropout,
+            LabelFormat = ClassLabelFormat.OneHot,
         };
 
         try
         {
-            using var trainer = new LabelDropoutTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, o.LabelDropout, new ConsoleLogger<DiffusionTrainer>());
+            using var trainer = new DiffusionTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, logger);
             using var cts = o.Minutes is double m ? new CancellationTokenSource(TimeSpan.FromMinutes(m)) : new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
@@ -70,7 +77,7 @@ internal static class TrainStage
             }
 
             Console.CancelKeyPress -= onCancel;
-            trainer.WriteFinalSnapshot();
+            trainer.WriteSnapshots();   // post-hoc EMA can then end at the last step
             history.Save();
             long trained = result.ImagesSeen - (result.ResumedFromImages ?? 0);
             return new Outcome(result.ImagesSeen, result.Completed, clock.Elapsed.TotalSeconds, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds), history.RecentLoss(), result.ResumedFromImages);

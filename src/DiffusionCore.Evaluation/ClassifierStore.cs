@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Torch.Serialization;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Evaluation;

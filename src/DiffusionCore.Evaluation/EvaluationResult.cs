@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace DiffusionCore.Evaluation;
 
 /// <summary>
-/// The outcome of <see cref="FashionMnistEvaluator.Evaluate(IEnumerable{Training.Data.ImageBatch})"/>, shaped for a
+/// The outcome of <see cref="FashionMnistEvaluator.Evaluate(IEnumerable{Data.ImageBatch})"/>, shaped for a
 /// run's JSON summary (snake_case names via <see cref="ToJson"/> or any System.Text.Json serializer).
 /// </summary>
 /// <param name="FrechetDistance">FD-FMNIST: the Fréchet distance (Heusel et al. 2017, eq. 6) between the classifier

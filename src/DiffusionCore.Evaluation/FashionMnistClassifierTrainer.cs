@@ -2,7 +2,7 @@ using System.Diagnostics;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Torch.Optim;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -18,9 +18,8 @@ namespace DiffusionCore.Sampling;
 /// out-of-memory errors: a size whose call throws <see cref="TorchOutOfMemoryException"/> ends the probing.</item>
 /// <item>With <see cref="SamplingBatchOptions.TuneForThroughput"/> (default) the probing stops after two sizes in a
 /// row whose calls took at least <see cref="DecisiveCallSeconds"/> and that are not 5 % faster per image than the best
-/// so far, and the plan is the fastest size (a larger one within 2 % of it wins the tie). On this project's CPU host
-/// the main job's network is fastest per image at batch 64 and 1.7× slower per image at 2,000 (docs/performance.md),
-/// so the largest batch is not the fastest.</item>
+/// so far, and the plan is the fastest size (a larger one within 2 % of it wins the tie): on a CPU the largest batch is
+/// often not the fastest per image (docs/performance.md).</item>
 /// <item>Given the run's denoiser calls per image, probing stops before it costs more than
 /// <see cref="SamplingBatchOptions.MaxProbeShare"/> (5 %) of the run's denoiser work.</item>
 /// </list>
@@ -37,8 +36,7 @@ public static class SamplingBatchPlanner
 
     /// <summary>
     /// Only probe calls at least this long (seconds) can end the probing for being no faster: shorter calls are ruled by
-    /// fixed per-call costs and by kernel choices that change from one small size to the next (the main job's network
-    /// in float32 is slower per image at batch 8 than at 4 and at 16 on this project's CPU host), not by the trend.
+    /// fixed per-call costs and by kernel choices that change from one small size to the next, not by the trend.
     /// </summary>
     public const double DecisiveCallSeconds = 0.2;
 

@@ -24,28 +24,18 @@ public static class Autograd
             throw new ArgumentException($"gradOutputs has {gradOutputs.Count} entries but there are {outputs.Count} outputs.", nameof(gradOutputs));
         }
 
-        IntPtr* outs = stackalloc IntPtr[Math.Max(1, outputs.Count)];
-        IntPtr* ins = stackalloc IntPtr[Math.Max(1, inputs.Count)];
-        IntPtr* gouts = stackalloc IntPtr[Math.Max(1, outputs.Count)];
-        IntPtr* results = stackalloc IntPtr[Math.Max(1, inputs.Count)];
-        for (int i = 0; i < outputs.Count; i++)
+        var results = new IntPtr[inputs.Count];
+        int rc;
+        using (var outs = new TensorHandleLease(outputs))
+        using (var ins = new TensorHandleLease(inputs))
+        using (var gouts = new TensorHandleLease(gradOutputs ?? []))
+        fixed (IntPtr* po = outs.Pointers, pi = ins.Pointers, pg = gouts.Pointers, pr = results)
         {
-            outs[i] = outputs[i].Raw;
-            gouts[i] = gradOutputs is null ? IntPtr.Zero : Tensor.RawOrZero(gradOutputs[i]);
+            rc = NativeMethods.dc_autograd_grad(
+                po, outputs.Count, pi, inputs.Count, gradOutputs is null ? null : pg,
+                retainGraph || createGraph ? 1 : 0, createGraph ? 1 : 0, allowUnused ? 1 : 0, pr);
         }
 
-        for (int i = 0; i < inputs.Count; i++)
-        {
-            ins[i] = inputs[i].Raw;
-            results[i] = IntPtr.Zero;
-        }
-
-        int rc = NativeMethods.dc_autograd_grad(
-            outs, outputs.Count, ins, inputs.Count, gradOutputs is null ? null : gouts,
-            retainGraph || createGraph ? 1 : 0, createGraph ? 1 : 0, allowUnused ? 1 : 0, results);
-        GC.KeepAlive(outputs);
-        GC.KeepAlive(inputs);
-        GC.KeepAlive(gradOutputs);
         NativeStatus.Check(rc);
         var grads = new Tensor?[inputs.Count];
         for (int i = 0; i < inputs.Count; i++)

@@ -14,8 +14,8 @@ namespace DiffusionCore.Torch;
 /// (Kalamkar et al. 2019): parameters, optimizer state, normalisations, elementwise ops, the softmax and the loss keep
 /// float32, only the products that dominate a UNet's time run on the reduced-precision units. It differs from
 /// libtorch autocast (<see cref="AutocastScope"/>) in one respect: autocast leaves product outputs in bfloat16, so
-/// the following elementwise ops and group norms run in bfloat16, which libtorch 1.13's CPU kernels do 3 to 14 times
-/// slower than float32 (docs/performance.md). Operands that are not float32 (float64 tests, bfloat16 tensors) are
+/// the following elementwise ops and group norms run in bfloat16, which libtorch 1.13's CPU kernels run several times
+/// slower than float32 (benchmarks/results/2026-11-22.md). Operands that are not float32 (float64 tests, bfloat16 tensors) are
 /// left alone. <c>ConvTranspose2d</c> stays float32 on the CPU with libtorch 1.x, whose CPU kernel rejects bfloat16
 /// transposed convolutions. Scopes nest and restore the previous setting on dispose; the setting belongs to the calling thread.
 /// </remarks>

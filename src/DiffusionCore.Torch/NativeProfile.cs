@@ -5,7 +5,7 @@ namespace DiffusionCore.Torch;
 /// <summary>
 /// Splits wall time into time spent inside the native shim (libtorch dispatch, kernels, autograd's backward pass,
 /// freeing tensors) and everything else (managed code and the P/Invoke transitions). While enabled, every shim call
-/// reads a monotonic clock on entry and exit (about 40 ns per call); nested calls count once. Counters belong to the
+/// reads a monotonic clock on entry and exit (a small fixed cost per call); nested calls count once. Counters belong to the
 /// calling thread, so work other threads do (a data loader) is not mixed in.
 /// </summary>
 public static class NativeProfile

@@ -42,8 +42,7 @@ public sealed partial class Tensor
     /// <summary>Replaces the gradient (null clears it, as <c>zero_grad(set_to_none=True)</c>).</summary>
     public void SetGrad(Tensor? gradient)
     {
-        NativeStatus.Check(NativeMethods.dc_set_grad(Handle, RawOrZero(gradient)));
-        GC.KeepAlive(gradient);
+        NativeStatus.Check(NativeMethods.dc_set_grad(Handle, OptionalHandle(gradient)));
     }
 
     /// <summary>
@@ -52,8 +51,7 @@ public sealed partial class Tensor
     /// </summary>
     public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
     {
-        NativeStatus.Check(NativeMethods.dc_backward(Handle, RawOrZero(gradient), retainGraph || createGraph ? 1 : 0, createGraph ? 1 : 0));
-        GC.KeepAlive(gradient);
+        NativeStatus.Check(NativeMethods.dc_backward(Handle, OptionalHandle(gradient), retainGraph || createGraph ? 1 : 0, createGraph ? 1 : 0));
     }
 
     /// <summary>A tensor sharing storage but cut from the autograd graph (torch.detach).</summary>

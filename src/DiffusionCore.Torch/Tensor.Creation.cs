@@ -141,6 +141,17 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>
+    /// The address of the first element of this contiguous CPU tensor, for filling a new tensor's storage in place (a
+    /// file read). Valid while the tensor is alive and not resized; the caller keeps it alive.
+    /// </summary>
+    /// <exception cref="TorchArgumentException">The tensor is not a contiguous CPU tensor.</exception>
+    internal IntPtr DataPointer()
+    {
+        NativeStatus.Check(NativeMethods.dc_tensor_data_ptr(Handle, out IntPtr data));
+        return data;
+    }
+
     /// <summary>Copies the raw bytes (row-major, native endianness) into <paramref name="destination"/>.</summary>
     public unsafe void CopyBytesTo(Span<byte> destination)
     {

@@ -72,14 +72,10 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(equation);
         ArgumentNullException.ThrowIfNull(operands);
-        IntPtr* hs = stackalloc IntPtr[Math.Max(1, operands.Count)];
-        for (int i = 0; i < operands.Count; i++)
+        using var handles = new TensorHandleLease(operands);
+        fixed (IntPtr* hs = handles.Pointers)
         {
-            hs[i] = operands[i].Raw;
+            return Wrap(NativeMethods.dc_einsum(equation, hs, operands.Count, out var r), r);
         }
-
-        Tensor result = Wrap(NativeMethods.dc_einsum(equation, hs, operands.Count, out var r), r);
-        GC.KeepAlive(operands);
-        return result;
     }
 }

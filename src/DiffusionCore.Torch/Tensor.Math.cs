@@ -607,7 +607,7 @@ public sealed partial class Tensor
     public Tensor Lerp(Tensor end, double weight)
     {
         ArgumentNullException.ThrowIfNull(end);
-        return Wrap(NativeMethods.dc_lerp(Handle, end.Handle, IntPtr.Zero, weight, out var r), r);
+        return Wrap(NativeMethods.dc_lerp(Handle, end.Handle, TensorHandle.None, weight, out var r), r);
     }
 
     /// <summary>this + weight·(end − this) with a tensor weight (torch.lerp).</summary>
@@ -615,16 +615,14 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(end);
         ArgumentNullException.ThrowIfNull(weight);
-        Tensor result = Wrap(NativeMethods.dc_lerp(Handle, end.Handle, weight.Raw, 0, out var r), r);
-        GC.KeepAlive(weight);
-        return result;
+        return Wrap(NativeMethods.dc_lerp(Handle, end.Handle, weight.Handle, 0, out var r), r);
     }
 
     /// <summary>In-place <see cref="Lerp(Tensor, double)"/>; returns this tensor.</summary>
     public Tensor LerpInPlace(Tensor end, double weight)
     {
         ArgumentNullException.ThrowIfNull(end);
-        NativeStatus.Check(NativeMethods.dc_lerp_(Handle, end.Handle, IntPtr.Zero, weight));
+        NativeStatus.Check(NativeMethods.dc_lerp_(Handle, end.Handle, TensorHandle.None, weight));
         return this;
     }
 
@@ -633,8 +631,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(end);
         ArgumentNullException.ThrowIfNull(weight);
-        NativeStatus.Check(NativeMethods.dc_lerp_(Handle, end.Handle, weight.Raw, 0));
-        GC.KeepAlive(weight);
+        NativeStatus.Check(NativeMethods.dc_lerp_(Handle, end.Handle, weight.Handle, 0));
         return this;
     }
 

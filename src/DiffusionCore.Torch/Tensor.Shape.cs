@@ -133,15 +133,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"{(stack ? "Stack" : "Cat")} needs at least one tensor.", nameof(tensors));
         }
 
-        IntPtr* hs = stackalloc IntPtr[tensors.Count];
-        for (int i = 0; i < tensors.Count; i++)
+        using var handles = new TensorHandleLease(tensors);
+        fixed (IntPtr* hs = handles.Pointers)
         {
-            hs[i] = tensors[i].Raw;
+            return Wrap(NativeMethods.dc_cat(hs, tensors.Count, dim, stack ? 1 : 0, out var r), r);
         }
-
-        Tensor result = Wrap(NativeMethods.dc_cat(hs, tensors.Count, dim, stack ? 1 : 0, out var r), r);
-        GC.KeepAlive(tensors);
-        return result;
     }
 
     private static Tensor[] TakeMany(IntPtr[] raw, int count)

@@ -12,10 +12,17 @@ public sealed partial class Tensor : IDisposable
 {
     private readonly TensorHandle _handle;
 
+    // Set by Dispose. The handle itself closes only when no native call holds a reference to it any more (a call on
+    // another thread may still be using the tensor), but from Dispose on the tensor refuses new uses.
+    private volatile bool _disposed;
+
     internal Tensor(TensorHandle handle)
     {
         _handle = handle;
-        TensorScope.Register(this);
+        if (!TensorScope.Register(this))
+        {
+            NativeMemoryPressure.Track(this, handle);
+        }
     }
 
     /// <summary>The scope that will dispose this tensor, or null when the caller owns it.</summary>
@@ -26,7 +33,7 @@ public sealed partial class Tensor : IDisposable
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_handle.IsClosed)
+            if (_disposed || _handle.IsClosed)
             {
                 ThrowDisposed();
             }
@@ -36,10 +43,18 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>True once the tensor was disposed (explicitly or by its scope).</summary>
-    public bool IsDisposed => _handle.IsClosed;
+    public bool IsDisposed => _disposed || _handle.IsClosed;
 
-    /// <summary>Frees the native tensor. Views of it stay valid: libtorch reference-counts storage.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Frees the native tensor: at once, or, while a native call on another thread is still using it, when that call
+    /// returns. Any use after this throws <see cref="ObjectDisposedException"/>. Views of it stay valid: libtorch
+    /// reference-counts storage.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
     /// <summary>Removes the tensor from its <see cref="TensorScope"/>: the caller now owns it and must dispose it.</summary>
     public Tensor DetachFromScope()
@@ -107,11 +122,38 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(h);
     }
 
-    /// <summary>Raw pointer of an optional tensor for the native call; keep the tensor alive until the call returns.</summary>
-    internal static IntPtr RawOrZero(Tensor? t) => t is null ? IntPtr.Zero : t.Handle.DangerousGetHandle();
+    /// <summary>
+    /// The handle of an optional tensor argument: <see cref="TensorHandle.None"/> (a null pointer) when absent. Passed as a
+    /// SafeHandle, it is referenced for the duration of the native call like every other tensor argument.
+    /// </summary>
+    internal static TensorHandle OptionalHandle(Tensor? t) => t is null ? TensorHandle.None : t.Handle;
 
-    /// <summary>Raw pointer of a tensor for array arguments; keep the tensor alive until the call returns.</summary>
-    internal IntPtr Raw => Handle.DangerousGetHandle();
+    /// <summary>
+    /// Adds a reference to the native handle for a native call that takes raw pointers (array arguments; see
+    /// <see cref="TensorHandleLease"/>): a <see cref="Dispose"/> meanwhile, on any thread, frees the tensor only when
+    /// the reference is released with <see cref="System.Runtime.InteropServices.SafeHandle.DangerousRelease"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The tensor is already disposed.</exception>
+    internal TensorHandle AcquireHandle()
+    {
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            ThrowDisposed();
+        }
+
+        if (_disposed)
+        {
+            _handle.DangerousRelease();
+            ThrowDisposed();
+        }
+
+        return _handle;
+    }
 
     /// <summary>A new handle to the same tensor (same storage and autograd identity), owned separately.</summary>
     public Tensor Alias() => Wrap(NativeMethods.dc_tensor_shallow_clone(Handle, out var r), r);

@@ -58,13 +58,17 @@ public sealed class TensorScope : IDisposable
         }
     }
 
-    internal static void Register(Tensor t)
+    /// <summary>Hands a new tensor to the innermost scope of this thread; false when there is none (the caller owns it).</summary>
+    internal static bool Register(Tensor t)
     {
         TensorScope? s = t_current;
-        if (s is not null)
+        if (s is null)
         {
-            s.Add(t);
+            return false;
         }
+
+        s.Add(t);
+        return true;
     }
 
     internal void Add(Tensor t)

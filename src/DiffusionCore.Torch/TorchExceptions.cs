@@ -32,6 +32,15 @@ public enum TorchErrorKind
 
     /// <summary>A required handle was null.</summary>
     NullArgument = 9,
+
+    /// <summary>A collective or rendezvous failed because a peer exited or a connection broke.</summary>
+    Distributed = 10,
+
+    /// <summary>A rendezvous or collective did not complete within the process group's timeout.</summary>
+    DistributedTimeout = 11,
+
+    /// <summary>The ranks called a collective with different tensors, roots or operations.</summary>
+    DistributedMismatch = 12,
 }
 
 /// <summary>An error raised by libtorch, carrying its message without the C++ backtrace.</summary>

@@ -1,6 +1,6 @@
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 
@@ -14,45 +14,52 @@ public partial class DiffusionTrainer
         long n = ImagesSeen;
         int batch = _options.BatchSize;
         int rounds = _options.AccumulationRounds;
-        int roundSize = batch / rounds;
+        (int offset, int local) = LocalSlice();
+        int roundSize = local / rounds;
         double lr = LearningRateSchedule.LearningRate(n);
         Optimizer.SetLearningRate(lr);
 
-        _noiseGenerator.Seed(StepSeeds.Derive(_options.Seed, n, StepStream.Noise));
-        _dropoutGenerator.Seed(StepSeeds.Derive(_options.Seed, n, StepStream.Dropout));
-        using var maskGenerator = new Generator(StepSeeds.Derive(_options.Seed, n, StepStream.Mask), _device);
         var indices = new int[batch];
         BatchSampler.Fill(n, indices);
+        using var step = new TrainingStep(_options.Seed, n, indices, _device, offset);
 
         Network.Train();
         Optimizer.ZeroGrad();
-        DropoutGeneratorSink?.Invoke(_dropoutGenerator);
         double lossSum = 0;
-        try
+        using (var scope = new TensorScope())
         {
-            using var scope = new TensorScope();
             NoiseDraw? draw = null;
             for (int r = 0; r < rounds; r++)
             {
                 using var roundScope = new TensorScope();
-                ImageBatch part = Dataset.ReadBatch(indices.AsSpan(r * roundSize, roundSize));
+                ImageBatch part = Dataset.ReadBatch(indices.AsSpan(offset + (r * roundSize), roundSize));
                 Tensor images = part.Images.To(_device, DType.Float32);
-                var onDevice = new ImageBatch(images, part.Labels?.To(_device));
                 if (draw is null)
                 {
                     // σ and noise for the whole batch at once, so the split into rounds does not change them.
                     long[] shape = images.Shape;
                     shape[0] = batch;
-                    draw = Loss.Draw(shape, _noiseGenerator, _device);
+                    draw = Loss.Draw(shape, step);
                     draw.Sigma.MoveToOuterScope();
                     draw.Noise.MoveToOuterScope();
                     draw.Timesteps?.MoveToOuterScope();
                 }
 
+                Tensor? augmentLabels = null;
+                if (Augmentation is { } augmentation)
+                {
+                    AugmentedBatch augmented = augmentation.Apply(images, step.Augmentation);
+                    images = augmented.Images;
+                    augmentLabels = augmented.Labels.To(_device);
+                }
+
+                var onDevice = new ImageBatch(images, part.Labels?.To(_device));
                 Tensor perSample;
                 using (_options.Precision.Enter(_device))
                 {
-                    perSample = Loss.Compute(images, draw.Narrow(r * roundSize, roundSize), CreateConditioning(onDevice), CreateMask(onDevice, maskGenerator));
+                    Conditioning conditioning = CreateConditioning(step, onDevice).WithDropoutGenerator(step.Dropout);
+                    if (augmentLabels is not null) conditioning = conditioning.With(ConditioningKeys.AugmentLabels, augmentLabels);
+                    perSample = Loss.Compute(images, draw.Narrow(offset + (r * roundSize), roundSize), conditioning, CreateMask(step, onDevice));
                 }
 
                 Tensor total = perSample.To(DType.Float32).Sum();
@@ -60,12 +67,8 @@ public partial class DiffusionTrainer
                 lossSum += total.ToDouble();
             }
         }
-        finally
-        {
-            DropoutGeneratorSink?.Invoke(null);
-        }
 
-        ReduceGradients(_parameters, batch);
+        GradientReducer.Reduce(_parameters, local);
         GradientUtils.NanToNumGradients(_parameters);
         double? norm = _options.GradientClipNorm is double clip ? GradientUtils.ClipGradNorm(_parameters, clip) : null;
         Optimizer.Step();
@@ -79,8 +82,8 @@ public partial class DiffusionTrainer
             }
         }
 
-        double loss = lossSum / batch;
-        if (!double.IsFinite(loss)) TrainingLog.NonFiniteLoss(_logger, n, loss);
+        double loss = SumOverRanks(lossSum) / batch;
+        if (!double.IsFinite(loss)) TrainingLog.NonFiniteLoss(Log, n, loss);
         return new StepResult(loss, lr, norm);
     }
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Torch.Optim;
 using DiffusionCore.Training.Checkpoints;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Ema;
 using DiffusionCore.Training.Losses;
 using DiffusionCore.Training.Schedules;
@@ -14,11 +15,13 @@ namespace DiffusionCore.Training;
 
 /// <summary>
 /// Trains a network the EDM2 way (Karras et al. 2024, Section 3 and the reference training loop): time in images seen;
-/// each step reads <see cref="TrainingOptions.BatchSize"/> images in a seeded per-epoch order, draws σ and noise for the
-/// whole batch from a generator derived from (seed, images seen), splits the batch into accumulation rounds that each
-/// back-propagate <c>Σ per-sample loss / batch</c>, reduces gradients in one replaceable place
-/// (<see cref="ReduceGradients"/>), makes them finite (NaN/±∞ → 0), optionally clips the global norm, sets the learning
-/// rate of the images seen, steps the optimizer and updates the EMA trackers. Checkpoints hold everything a bit-exact
+/// each step reads <see cref="TrainingOptions.BatchSize"/> images in a seeded per-epoch order and makes one
+/// <see cref="TrainingStep"/> whose independent generators, derived from (seed, images seen), give every random draw of
+/// the step: σ and noise for the whole batch (so the split into accumulation rounds does not change them), label dropout
+/// (<see cref="TrainingOptions.LabelDropout"/>), masks, augmentation and the network's own dropout. Each accumulation
+/// round back-propagates <c>Σ per-sample loss / batch</c>; the gradients are then reduced in one replaceable place
+/// (<see cref="GradientReducer"/>), made finite (NaN/±∞ → 0), optionally clipped to a global norm, and the optimizer
+/// steps at the learning rate of the images seen before the EMA trackers update. Checkpoints hold everything a bit-exact
 /// resume needs; a run started in a directory with checkpoints resumes from the newest valid one.
 /// The network is reached only through <see cref="Module"/> (its parameters, train/eval mode and state dict) and the
 /// <see cref="ITrainingLoss"/> bound to it; no architecture is assumed.
@@ -29,9 +32,8 @@ public partial class DiffusionTrainer : IDisposable
     private readonly TrainingOptions _options;
     private readonly Tensor[] _parameters;
     private readonly IEmaTracker[] _emaTrackers;
+    private readonly TrainingRun _run;
     private EmaSnapshotWriter? _snapshotWriter;
-    private readonly Generator _noiseGenerator;
-    private readonly Generator _dropoutGenerator;
     private readonly Device _device;
     private IBatchSampler? _sampler;
     private ILearningRateSchedule? _schedule;
@@ -62,6 +64,13 @@ public partial class DiffusionTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         TrainingOptionsValidator.ThrowIfInvalid(options);
         if (dataset.Count < 1) throw new ArgumentException("The dataset is empty.", nameof(dataset));
+        if (options.LabelDropout > 0 && dataset.LabelCount == 0)
+        {
+            throw new ArgumentException(
+                $"LabelDropout is {options.LabelDropout} but the dataset has no labels: label dropout trains the unconditional branch of " +
+                "classifier-free guidance from labelled data. Give a labelled dataset, or set LabelDropout to 0.", nameof(dataset));
+        }
+
         Network = network;
         Loss = loss;
         Dataset = dataset;
@@ -81,9 +90,7 @@ public partial class DiffusionTrainer : IDisposable
         if (_parameters.Length == 0) throw new ArgumentException("The network has no trainable parameters.", nameof(network));
         _device = _parameters[0].Device;
         Optimizer = CreateOptimizer(_parameters, options);
-        _noiseGenerator = new Generator((ulong)options.Seed, _device);
-        _dropoutGenerator = new Generator((ulong)options.Seed, _device);
-        Checkpoints = new CheckpointStore(options.RunDirectory, options.KeepCheckpoints, _logger);
+        _run = new TrainingRun(options.RunDirectory, options.KeepCheckpoints, _logger);
     }
 
     /// <summary>The trained module.</summary>
@@ -105,7 +112,7 @@ public partial class DiffusionTrainer : IDisposable
     public IReadOnlyList<IEmaTracker> EmaTrackers => _emaTrackers;
 
     /// <summary>The checkpoint files of the run directory.</summary>
-    public CheckpointStore Checkpoints { get; }
+    public CheckpointStore Checkpoints => _run.Checkpoints;
 
     /// <summary>Images seen so far.</summary>
     public long ImagesSeen { get; private set; }
@@ -124,14 +131,19 @@ public partial class DiffusionTrainer : IDisposable
         init => _sampler = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>The gradient reduction across workers (<see cref="LocalGradientReducer"/> by default).</summary>
+    /// <summary>
+    /// The gradient reduction across workers, the one place a data-parallel trainer changes: called once per step
+    /// after every accumulation round and before gradients are made finite, clipped and applied
+    /// (<see cref="LocalGradientReducer"/>, which does nothing, by default).
+    /// </summary>
     public IGradientReducer GradientReducer { get; init; } = LocalGradientReducer.Instance;
 
     /// <summary>
-    /// Receives the step's dropout generator before the forward passes and null after (for example
-    /// <c>g =&gt; denoiser.DropoutGenerator = g</c>); dropout masks are then a function of (seed, images seen).
+    /// EDM's non-leaky augmentation (Karras et al. 2022, App. C.4), applied to each round's images with the step's
+    /// <see cref="TrainingStep.Augmentation"/> stream; the augmentation labels go into the conditioning
+    /// (<see cref="ConditioningKeys.AugmentLabels"/>). None when null (the default).
     /// </summary>
-    public Action<Generator?>? DropoutGeneratorSink { get; init; }
+    public NonLeakyAugmentation? Augmentation { get; init; }
 
     /// <summary>The EDM2 schedule, linear warm-up or constant rate as the options say.</summary>
     public static ILearningRateSchedule CreateSchedule(TrainingOptions options)
@@ -148,18 +160,23 @@ public partial class DiffusionTrainer : IDisposable
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.TotalImages"/> images have been seen, resuming first from the newest valid
-    /// checkpoint when <see cref="TrainingOptions.Resume"/> is set. When <paramref name="cancellationToken"/> is cancelled,
+    /// checkpoint when <see cref="TrainingOptions.Resume"/> is set. First the run directory is prepared
+    /// (<see cref="CheckpointStore.PrepareDirectory"/>: created, checked to be writable, stale temporary files of killed
+    /// checkpoint writes deleted). When <paramref name="cancellationToken"/> is cancelled,
     /// the current step finishes, a checkpoint is written and the method returns (it does not throw).
     /// </summary>
     /// <param name="progress">Receives a report after every step.</param>
     /// <param name="cancellationToken">Stops training cleanly after a checkpoint.</param>
+    /// <exception cref="IOException">The run directory cannot be created or written to.</exception>
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_options.Resume && !_resumeAttempted) TryResume();
+        if (IsRankZero) Checkpoints.PrepareDirectory();
+        if (_options.Resume && !_resumeAttempted && IsRankZero) TryResume();
+        if (Group is { } group) SynchronizeRanks(group);
         bool wasTraining = Network.IsTraining;
         long parameterCount = Network.NumParameters(trainableOnly: true);
-        TrainingLog.Started(_logger, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount,
+        TrainingLog.Started(Log, ImagesSeen, _options.TotalImages, _options.BatchSize, _options.AccumulationRounds, parameterCount,
             _options.Precision.Resolve(_device) == DType.BFloat16 ? "bfloat16" : "float32");
 
         var clock = Stopwatch.StartNew();
@@ -169,10 +186,10 @@ public partial class DiffusionTrainer : IDisposable
         {
             while (ImagesSeen < _options.TotalImages)
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (StopRequested(cancellationToken))
                 {
-                    SaveCheckpoint();
-                    TrainingLog.Cancelled(_logger, ImagesSeen);
+                    if (IsRankZero) SaveCheckpoint();
+                    TrainingLog.Cancelled(Log, ImagesSeen);
                     return new TrainingResult(ImagesSeen, false, _resumedFrom, _lastCheckpoint);
                 }
 
@@ -182,15 +199,16 @@ public partial class DiffusionTrainer : IDisposable
                 progress?.Report(new TrainingProgress(ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate, step.GradientNorm));
                 if (_options.LogIntervalImages == 0 || ImagesSeen - lastLogged >= _options.LogIntervalImages || ImagesSeen >= _options.TotalImages)
                 {
-                    TrainingLog.Progress(_logger, ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate);
+                    TrainingLog.Progress(Log, ImagesSeen, _options.TotalImages, step.Loss, step.LearningRate, rate);
                     lastLogged = ImagesSeen;
                 }
 
-                if (Crossed(before, ImagesSeen, _options.SnapshotIntervalImages)) WriteSnapshot(ImagesSeen);
+                if (!IsRankZero) continue;
+                if (Crossed(before, ImagesSeen, _options.SnapshotIntervalImages)) WriteSnapshots();
                 if (Crossed(before, ImagesSeen, _options.CheckpointIntervalImages) || ImagesSeen >= _options.TotalImages) SaveCheckpoint();
             }
 
-            TrainingLog.Finished(_logger, ImagesSeen);
+            TrainingLog.Finished(Log, ImagesSeen);
             return new TrainingResult(ImagesSeen, true, _resumedFrom, _lastCheckpoint);
         }
         finally
@@ -208,9 +226,10 @@ public partial class DiffusionTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         _resumeAttempted = true;
         using var scope = new TensorScope();
-        using LoadedCheckpoint? checkpoint = Checkpoints.LoadLatestValid(_device);
+        SavedState? saved = null;
+        using LoadedCheckpoint? checkpoint = Checkpoints.LoadLatestValid(_device, c => saved = ReadState(c));
         if (checkpoint is null) return false;
-        RestoreState(checkpoint.Contents.Tensors, checkpoint.Contents.Metadata);
+        RestoreState(checkpoint, saved!);
         _resumedFrom = ImagesSeen;
         TrainingLog.Resumed(_logger, checkpoint.File.Path, ImagesSeen);
         return true;
@@ -231,7 +250,7 @@ public partial class DiffusionTrainer : IDisposable
         return path;
     }
 
-    /// <summary>Disposes the optimizer and the trainer's generators (not the network, loss, dataset or trackers).</summary>
+    /// <summary>Disposes the optimizer (not the network, loss, dataset or trackers).</summary>
     public void Dispose()
     {
         Dispose(true);
@@ -245,53 +264,66 @@ public partial class DiffusionTrainer : IDisposable
         _disposed = true;
         if (!disposing) return;
         Optimizer.Dispose();
-        _noiseGenerator.Dispose();
-        _dropoutGenerator.Dispose();
     }
 
     /// <summary>
-    /// Reduces the gradients across workers: the single place a data-parallel trainer changes. Calls
-    /// <see cref="GradientReducer"/> by default.
+    /// The conditioning of one accumulation round: by default, when the dataset is labelled, its class labels in
+    /// <see cref="TrainingOptions.LabelFormat"/>, each dropped with probability <see cref="TrainingOptions.LabelDropout"/>
+    /// (<see cref="LabelDropout"/>, drawing from <see cref="TrainingStep.ConditionDropout"/>; a dropped label is the
+    /// zero row or the null label <see cref="IImageDataset.LabelCount"/>). The trainer then adds the step's dropout
+    /// generator (<see cref="Conditioning.DropoutGenerator"/>) and the augmentation labels.
     /// </summary>
-    protected virtual void ReduceGradients(IReadOnlyList<Tensor> parameters, long localImages) =>
-        GradientReducer.Reduce(parameters, localImages);
-
-    /// <summary>The conditioning of a batch; by default the class labels when the dataset is labelled.</summary>
-    protected virtual Conditioning CreateConditioning(ImageBatch batch)
+    /// <param name="step">The step: its generators and position.</param>
+    /// <param name="batch">The round's images and labels, on the training device.</param>
+    protected virtual Conditioning CreateConditioning(TrainingStep step, ImageBatch batch)
     {
+        ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(batch);
-        return batch.Labels is { } labels && Dataset.LabelCount > 0 ? Conditioning.FromClassLabels(labels) : Conditioning.None;
-    }
-
-    /// <summary>The element mask of a batch (null = every element counts); override for masked objectives such as MaskDM.</summary>
-    /// <param name="batch">The batch (or accumulation round).</param>
-    /// <param name="generator">A generator derived from (seed, images seen) for random masks.</param>
-    protected virtual Tensor? CreateMask(ImageBatch batch, Generator generator) => null;
-
-    /// <summary>The folder that receives the EMA snapshots for post-hoc reconstruction: <c>{RunDirectory}/snapshots</c>.</summary>
-    public string SnapshotDirectory => Path.Combine(Checkpoints.Directory, "snapshots");
-
-    /// <summary>
-    /// Stores every power-function EMA tracker as a float16 snapshot named by images seen and σ_rel, the input of
-    /// post-hoc EMA reconstruction (Karras et al. 2024, §3; <see cref="EmaSnapshotWriter"/>, <see cref="PostHocEmaReconstructor"/>).
-    /// Traditional and constant-decay averages have no power-function profile to reconstruct from; they live in the
-    /// checkpoints. Override to store snapshots in another form.
-    /// </summary>
-    /// <param name="imagesSeen">Images seen after the step that crossed the snapshot interval.</param>
-    protected virtual void WriteSnapshot(long imagesSeen)
-    {
-        if (_snapshotWriter is null)
+        if (batch.Labels is not { } labels || Dataset.LabelCount == 0) return Conditioning.None;
+        Tensor encoded = ClassLabels.Encode(labels, Dataset.LabelCount, _options.LabelFormat);
+        if (_options.LabelDropout > 0)
         {
-            PowerEmaTracker[] power = _emaTrackers.OfType<PowerEmaTracker>().ToArray();
-            if (power.Length == 0) return;
-            _snapshotWriter = new EmaSnapshotWriter(
-                new EmaSnapshotOptions { Directory = SnapshotDirectory, IntervalImages = _options.SnapshotIntervalImages }, power);
+            encoded = LabelDropout.Apply(encoded, _options.LabelDropout, step.ConditionDropout, nullLabel: Dataset.LabelCount);
         }
 
-        foreach (string path in _snapshotWriter.Write(imagesSeen, _options.BatchSize))
+        return Conditioning.FromClassLabels(encoded);
+    }
+
+    /// <summary>
+    /// The element mask of one accumulation round (null = every element counts); override for masked objectives such
+    /// as MaskDM, drawing from <see cref="TrainingStep.Mask"/>.
+    /// </summary>
+    /// <param name="step">The step: its generators and position.</param>
+    /// <param name="batch">The round's images and labels, on the training device.</param>
+    protected virtual Tensor? CreateMask(TrainingStep step, ImageBatch batch) => null;
+
+    /// <summary>The folder that receives the EMA snapshots for post-hoc reconstruction (<see cref="TrainingRun.SnapshotDirectory"/>).</summary>
+    public string SnapshotDirectory => _run.SnapshotDirectory;
+
+    /// <summary>
+    /// Stores every power-function EMA tracker now, at <see cref="ImagesSeen"/>, as a float16 snapshot named by images
+    /// seen and σ_rel: the input of post-hoc EMA reconstruction (Karras et al. 2024, §3; <see cref="EmaSnapshotWriter"/>,
+    /// <see cref="PostHocEmaReconstructor"/>). <see cref="Run"/> calls it every <see cref="TrainingOptions.SnapshotIntervalImages"/>;
+    /// call it after training so post-hoc EMA can end at the last step. Traditional and constant-decay averages have no
+    /// power-function profile to reconstruct from; they live in the checkpoints.
+    /// </summary>
+    /// <returns>The files written (none without a power-function tracker or before the first step).</returns>
+    public IReadOnlyList<string> WriteSnapshots()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        PowerEmaTracker[] power = _emaTrackers.OfType<PowerEmaTracker>().ToArray();
+        if (power.Length == 0 || ImagesSeen == 0) return [];
+
+        // The writer's own schedule is not used (Run decides when), so any positive interval will do when none is set.
+        _snapshotWriter ??= new EmaSnapshotWriter(
+            new EmaSnapshotOptions { Directory = SnapshotDirectory, IntervalImages = Math.Max(1, _options.SnapshotIntervalImages) }, power);
+        IReadOnlyList<string> paths = _snapshotWriter.Write(ImagesSeen, _options.BatchSize);
+        foreach (string path in paths)
         {
             TrainingLog.SnapshotWritten(_logger, path);
         }
+
+        return paths;
     }
 
     private static bool Crossed(long before, long after, long interval) => interval > 0 && before / interval != after / interval;

@@ -1,3 +1,4 @@
+using DiffusionCore.Data;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Training;

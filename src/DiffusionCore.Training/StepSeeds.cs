@@ -1,12 +1,15 @@
 namespace DiffusionCore.Training;
 
-/// <summary>The random streams of a training step.</summary>
+/// <summary>The random streams of a training step (the values are part of the seed scheme: never renumber them).</summary>
 internal enum StepStream : ulong
 {
     Noise = 1,
     Dropout = 2,
     DataOrder = 3,
     Mask = 4,
+    Sigma = 5,
+    ConditionDropout = 6,
+    Augmentation = 7,
 }
 
 /// <summary>

@@ -37,4 +37,15 @@ internal static partial class TrainingLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Snapshot written: {Path}")]
     public static partial void SnapshotWritten(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The checkpoint {Path} was written with {SavedThreads} intra-op thread(s) and this process uses {Threads}: the run continues, but not bit for bit as it would have (reductions split their work by thread); set Torch.NumThreads = {SavedThreads} for an exact resume")]
+    public static partial void ThreadCountChanged(ILogger logger, string path, int savedThreads, int threads);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Deleted {Path}, the temporary file of a checkpoint write that did not finish")]
+    public static partial void StaleTemporaryDeleted(ILogger logger, string path);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "The checkpoint's per-step random streams were derived as {Saved}; this version derives them as {Current}, so the resumed run continues with other draws than the run that wrote it")]
+    public static partial void SeedSchemeChanged(ILogger logger, string saved, string current);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "The checkpoint was trained by {SavedWorldSize} rank(s) and resumes on {WorldSize}: the global batch, data order and noise are unchanged; only the summation order of the gradients and the dropout, mask and augmentation streams of ranks other than 0 differ")]
+    public static partial void WorldSizeChanged(ILogger logger, string savedWorldSize, int worldSize);
 }

@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Training;
@@ -50,6 +51,20 @@ public sealed class TrainingOptions
 
     /// <summary>Weight decay (coupled for Adam, decoupled for AdamW; EDM2: 0).</summary>
     public double WeightDecay { get; set; }
+
+    /// <summary>
+    /// Probability of training a sample without its class label, so that one network learns the conditional and the
+    /// unconditional denoiser for classifier-free guidance (Ho &amp; Salimans 2022, §3.2: p_uncond 0.1–0.2; 0 = never,
+    /// the default). Needs a labelled dataset; drawn per sample from <see cref="TrainingStep.ConditionDropout"/>.
+    /// </summary>
+    public double LabelDropout { get; set; }
+
+    /// <summary>
+    /// How the trainer writes class labels into the conditioning: int64 indices (default; a dropped label is the null
+    /// label, index = number of classes, as DiT) or float32 one-hot rows (a dropped label is the zero row, as the EDM
+    /// and EDM2 networks expect).
+    /// </summary>
+    public ClassLabelFormat LabelFormat { get; set; } = ClassLabelFormat.Indices;
 
     /// <summary>Global gradient-norm clipping threshold (null = none); applied after non-finite gradients are zeroed.</summary>
     public double? GradientClipNorm { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,10 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         if (string.IsNullOrWhiteSpace(options.RunDirectory))
         {
             Fail("RunDirectory is empty: give the directory that holds this run's checkpoints.");
+        }
+        else if (File.Exists(options.RunDirectory))
+        {
+            Fail($"RunDirectory '{options.RunDirectory}' is a file: give a directory (new or existing) for this run's checkpoints.");
         }
 
         if (options.TotalImages < 1) Fail($"TotalImages is {options.TotalImages}: the training budget must be at least one image.");
@@ -50,6 +55,16 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         if (options.GradientClipNorm is double clip && (!(clip > 0) || !double.IsFinite(clip)))
         {
             Fail($"GradientClipNorm is {F(clip)}: it must be positive, or null for no clipping.");
+        }
+
+        if (!(options.LabelDropout is >= 0 and <= 1))
+        {
+            Fail($"LabelDropout is {F(options.LabelDropout)}: it must lie in [0, 1] (classifier-free guidance: 0.1–0.2; 0 = never drop).");
+        }
+
+        if (!Enum.IsDefined(options.LabelFormat))
+        {
+            Fail($"LabelFormat {options.LabelFormat} is not one of {string.Join(", ", Enum.GetNames<ClassLabelFormat>())}.");
         }
 
         if (options.CheckpointIntervalImages < 0) Fail($"CheckpointIntervalImages is {options.CheckpointIntervalImages}: use 0 to checkpoint only at the end.");

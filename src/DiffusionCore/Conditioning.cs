@@ -10,13 +10,21 @@ namespace DiffusionCore;
 /// slice it along the batch. A <see cref="Conditioning"/> does not own its tensors: their lifetime is the caller's
 /// (usually a <see cref="TensorScope"/>).
 /// </summary>
+/// <remarks>
+/// In training, a conditioning also carries the generator of the network's own random draws
+/// (<see cref="DropoutGenerator"/>: dropout masks, label dropout inside a network), so that a forward pass is a pure
+/// function of its arguments, as Flax passes a dropout key to <c>apply</c>. The trainer sets it from the step's
+/// dropout stream; samplers and guidance carry it along untouched.
+/// </remarks>
 public sealed class Conditioning
 {
     private readonly ReadOnlyDictionary<string, Tensor> _entries;
 
     /// <summary>Creates a conditioning from named tensors (names are compared ordinally).</summary>
+    /// <param name="entries">The named tensors.</param>
+    /// <param name="dropoutGenerator">The generator of the network's training-time random draws, or null (<see cref="DropoutGenerator"/>).</param>
     /// <exception cref="ArgumentException">A name is empty or appears twice.</exception>
-    public Conditioning(IEnumerable<KeyValuePair<string, Tensor>> entries)
+    public Conditioning(IEnumerable<KeyValuePair<string, Tensor>> entries, Generator? dropoutGenerator = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var dict = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -35,6 +43,7 @@ public sealed class Conditioning
         }
 
         _entries = new ReadOnlyDictionary<string, Tensor>(dict);
+        DropoutGenerator = dropoutGenerator;
     }
 
     /// <summary>No conditioning (an unconditional model).</summary>
@@ -51,6 +60,13 @@ public sealed class Conditioning
 
     /// <summary>True when there is no entry.</summary>
     public bool IsEmpty => _entries.Count == 0;
+
+    /// <summary>
+    /// The generator of the network's training-time random draws (dropout masks, label dropout inside the network), or
+    /// null. It is not a conditioning input: it does not take part in <see cref="IsEmpty"/>, <see cref="Names"/> or
+    /// batch checks, and a network in evaluation mode never reads it. Not owned by the conditioning.
+    /// </summary>
+    public Generator? DropoutGenerator { get; }
 
     /// <summary>The class labels, or null (<see cref="ConditioningKeys.ClassLabels"/>).</summary>
     public Tensor? ClassLabels => Find(ConditioningKeys.ClassLabels);
@@ -87,14 +103,18 @@ public sealed class Conditioning
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(value);
         var dict = new Dictionary<string, Tensor>(_entries, StringComparer.Ordinal) { [name] = value };
-        return new Conditioning(dict);
+        return new Conditioning(dict, DropoutGenerator);
     }
+
+    /// <summary>A copy whose <see cref="DropoutGenerator"/> is <paramref name="generator"/> (null removes it).</summary>
+    public Conditioning WithDropoutGenerator(Generator? generator) =>
+        ReferenceEquals(generator, DropoutGenerator) ? this : new Conditioning(_entries, generator);
 
     /// <summary>A copy without the entry <paramref name="name"/> (unchanged if absent).</summary>
     public Conditioning Without(string name)
     {
         if (!_entries.ContainsKey(name)) return this;
-        return new Conditioning(_entries.Where(e => !string.Equals(e.Key, name, StringComparison.Ordinal)));
+        return new Conditioning(_entries.Where(e => !string.Equals(e.Key, name, StringComparison.Ordinal)), DropoutGenerator);
     }
 
     /// <summary>
@@ -117,12 +137,12 @@ public sealed class Conditioning
 
     /// <summary>The samples <paramref name="start"/>..<paramref name="start"/>+<paramref name="length"/>−1 of every entry (views).</summary>
     public Conditioning Narrow(long start, long length) =>
-        IsEmpty ? this : new Conditioning(_entries.Select(e => KeyValuePair.Create(e.Key, e.Value.Narrow(0, start, length))));
+        IsEmpty ? this : new Conditioning(_entries.Select(e => KeyValuePair.Create(e.Key, e.Value.Narrow(0, start, length))), DropoutGenerator);
 
     /// <summary>
     /// Concatenates conditionings along the batch (used to evaluate conditional and unconditional branches in one call).
     /// </summary>
-    /// <exception cref="ArgumentException">The parts do not have the same entry names.</exception>
+    /// <exception cref="ArgumentException">The parts do not have the same entry names, or carry different dropout generators.</exception>
     public static Conditioning Cat(IReadOnlyList<Conditioning> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -138,9 +158,16 @@ public sealed class Conditioning
                     $"[{string.Join(", ", parts[i].Names)}]. Give the unconditional branch the same entries (e.g. null labels) " +
                     "or evaluate the branches separately.", nameof(parts));
             }
+
+            if (!ReferenceEquals(parts[i].DropoutGenerator, parts[0].DropoutGenerator))
+            {
+                throw new ArgumentException(
+                    "Cannot concatenate conditionings that carry different dropout generators: one batch draws from one generator. " +
+                    "Give every part the same generator (WithDropoutGenerator) or evaluate the parts separately.", nameof(parts));
+            }
         }
 
-        return new Conditioning(names.Select(n => KeyValuePair.Create(n, Tensor.Cat(parts.Select(p => p._entries[n]).ToArray()))));
+        return new Conditioning(names.Select(n => KeyValuePair.Create(n, Tensor.Cat(parts.Select(p => p._entries[n]).ToArray()))), parts[0].DropoutGenerator);
     }
 
     /// <inheritdoc />

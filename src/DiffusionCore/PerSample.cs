@@ -43,6 +43,25 @@ public static class PerSample
     }
 
     /// <summary>
+    /// Throws unless every noise level in <paramref name="sigma"/> is positive and finite: the preconditionings divide by
+    /// σ and take its logarithm (Karras et al. 2022, Table 1), so σ ≤ 0, NaN or ±∞ would make every output NaN.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A noise level is not positive and finite; the message names the sample.</exception>
+    public static void ValidateNoiseLevels(Tensor sigma)
+    {
+        ArgumentNullException.ThrowIfNull(sigma);
+        using var scope = new TensorScope();
+        using var noGrad = new NoGradScope();
+        if (sigma.Gt(0).LogicalAnd(sigma.IsFinite()).All().ToBoolean()) return;
+        double[] values = sigma.To(DType.Float64).ToArray<double>();
+        int bad = Array.FindIndex(values, s => !(s > 0 && double.IsFinite(s)));
+        throw new ArgumentOutOfRangeException(
+            nameof(sigma),
+            $"Noise levels must be positive and finite; sample {bad} has σ = {values[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}. " +
+            "A denoiser is evaluated at σ > 0 only (samplers stop at σ = 0 without evaluating it).");
+    }
+
+    /// <summary>
     /// Reshapes a per-sample vector <c>[B]</c> to <c>[B, 1, …, 1]</c> with <paramref name="rank"/> dimensions so it
     /// broadcasts against a batch of that rank (e.g. σ against images <c>[B, C, H, W]</c>).
     /// </summary>

@@ -1,5 +1,5 @@
 using DiffusionCore.Torch.Serialization;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Evaluation.Tests;
 
@@ -7,11 +7,17 @@ namespace DiffusionCore.Evaluation.Tests;
 /// The cache: reused when valid, retrained (never a crash) when corrupt, truncated or stale. Uses a small training
 /// subset and a private folder so each retraining takes about a second.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
+[Trait(TestCategory.Name, TestCategory.Dataset)]
 public sealed class ClassifierCacheTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"dc-eval-cache-{Guid.NewGuid():N}");
-    private readonly FashionMnistDataset _train = FashionMnistDataset.Load(new FashionMnistOptions { MaxCount = 1024 });
-    private readonly FashionMnistDataset _test = FashionMnistDataset.Load(new FashionMnistOptions { Split = FashionMnistSplit.Test, MaxCount = 256 });
+    private readonly Lazy<FashionMnistDataset> _trainSubset = new(() => FashionMnistDataset.Load(new FashionMnistOptions { MaxCount = 1024 }));
+    private readonly Lazy<FashionMnistDataset> _testSubset = new(() => FashionMnistDataset.Load(new FashionMnistOptions { Split = FashionMnistSplit.Test, MaxCount = 256 }));
+
+    private FashionMnistDataset Train => _trainSubset.Value;
+
+    private FashionMnistDataset Test => _testSubset.Value;
 
     private FashionMnistEvaluatorOptions Options(int epochs = 1) => new()
     {
@@ -23,27 +29,28 @@ public sealed class ClassifierCacheTests : IDisposable
 
     private string StatisticsPath => EvaluationCache.ReferenceStatisticsPath(_directory, 5);
 
-    [Fact]
+    [SkippableFact]
     public void A_valid_cache_is_reused_and_training_is_deterministic()
     {
+        FashionMnistData.SkipIfMissing();
         double accuracy;
-        using (FashionMnistEvaluator first = FashionMnistEvaluator.Create(_train, _test, Options()))
+        using (FashionMnistEvaluator first = FashionMnistEvaluator.Create(Train, Test, Options()))
         {
             first.ClassifierWasTrained.Should().BeTrue();
             accuracy = first.ClassifierTestAccuracy;
         }
 
         byte[] trainedBytes = File.ReadAllBytes(ClassifierPath);
-        using (FashionMnistEvaluator second = FashionMnistEvaluator.Create(_train, _test, Options()))
+        using (FashionMnistEvaluator second = FashionMnistEvaluator.Create(Train, Test, Options()))
         {
             second.ClassifierWasTrained.Should().BeFalse();
             second.ClassifierTestAccuracy.Should().Be(accuracy);
-            FashionMnistClassifierTrainer.MeasureAccuracy(second.Classifier, _test).Should().Be(accuracy);
+            FashionMnistClassifierTrainer.MeasureAccuracy(second.Classifier, Test).Should().Be(accuracy);
         }
 
         // Same seed, same data: retraining from scratch reproduces the weights bit for bit.
         File.Delete(ClassifierPath);
-        using (FashionMnistEvaluator third = FashionMnistEvaluator.Create(_train, _test, Options()))
+        using (FashionMnistEvaluator third = FashionMnistEvaluator.Create(Train, Test, Options()))
         {
             third.ClassifierWasTrained.Should().BeTrue();
         }
@@ -52,13 +59,14 @@ public sealed class ClassifierCacheTests : IDisposable
         ShouldHoldSameTensors(ClassifierPath, ClassifierPath + ".first");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("garbage")]
     [InlineData("truncated")]
     [InlineData("empty")]
     public void A_corrupt_classifier_file_is_retrained_not_a_crash(string damage)
     {
-        using (FashionMnistEvaluator.Create(_train, _test, Options()))
+        FashionMnistData.SkipIfMissing();
+        using (FashionMnistEvaluator.Create(Train, Test, Options()))
         {
         }
 
@@ -71,47 +79,49 @@ public sealed class ClassifierCacheTests : IDisposable
         };
         File.WriteAllBytes(ClassifierPath, damaged);
 
-        using FashionMnistEvaluator evaluator = FashionMnistEvaluator.Create(_train, _test, Options());
+        using FashionMnistEvaluator evaluator = FashionMnistEvaluator.Create(Train, Test, Options());
         evaluator.ClassifierWasTrained.Should().BeTrue();
         File.WriteAllBytes(ClassifierPath + ".first", bytes);
         ShouldHoldSameTensors(ClassifierPath, ClassifierPath + ".first");
         evaluator.ReferenceStatistics.Count.Should().Be(256);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_stale_classifier_from_another_recipe_is_retrained()
     {
-        using (FashionMnistEvaluator.Create(_train, _test, Options(epochs: 1)))
+        FashionMnistData.SkipIfMissing();
+        using (FashionMnistEvaluator.Create(Train, Test, Options(epochs: 1)))
         {
         }
 
-        using FashionMnistEvaluator evaluator = FashionMnistEvaluator.Create(_train, _test, Options(epochs: 2));
+        using FashionMnistEvaluator evaluator = FashionMnistEvaluator.Create(Train, Test, Options(epochs: 2));
         evaluator.ClassifierWasTrained.Should().BeTrue();
         using SafeTensorsFile file = SafeTensorsFile.Open(ClassifierPath);
         file.Metadata["epochs"].Should().Be("2");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Corrupt_or_stale_reference_statistics_are_recomputed()
     {
+        FashionMnistData.SkipIfMissing();
         double fd;
-        using (FashionMnistEvaluator first = FashionMnistEvaluator.Create(_train, _test, Options()))
+        using (FashionMnistEvaluator first = FashionMnistEvaluator.Create(Train, Test, Options()))
         {
-            fd = first.FrechetDistance(_train);
+            fd = first.FrechetDistance(Train);
         }
 
         File.WriteAllText(StatisticsPath, "{ not safetensors");
-        using (FashionMnistEvaluator second = FashionMnistEvaluator.Create(_train, _test, Options()))
+        using (FashionMnistEvaluator second = FashionMnistEvaluator.Create(Train, Test, Options()))
         {
             second.ClassifierWasTrained.Should().BeFalse();
-            second.FrechetDistance(_train).Should().BeApproximately(fd, 1e-9);
+            second.FrechetDistance(Train).Should().BeApproximately(fd, 1e-9);
         }
 
         // Statistics of another classifier (a retrained one gets another hash) are not reused.
         File.Delete(ClassifierPath);
-        using FashionMnistEvaluator third = FashionMnistEvaluator.Create(_train, _test, Options(epochs: 2));
+        using FashionMnistEvaluator third = FashionMnistEvaluator.Create(Train, Test, Options(epochs: 2));
         third.ClassifierWasTrained.Should().BeTrue();
-        using FeatureStatistics fresh = third.ComputeStatistics(_test);
+        using FeatureStatistics fresh = third.ComputeStatistics(Test);
         (third.ReferenceStatistics.Mean - fresh.Mean).Abs().Max().ToDouble().Should().BeLessThan(1e-12);
         (third.ReferenceStatistics.Covariance - fresh.Covariance).Abs().Max().ToDouble().Should().BeLessThan(1e-12);
     }

@@ -6,7 +6,7 @@ using DiffusionCore.Torch.Serialization;
 namespace DiffusionCore.Networks.Tests;
 
 /// <summary>
-/// One reference parity fixture from ../shared/fixtures/reference (see its README): the reference constructor's
+/// One reference parity fixture from tests/fixtures/reference (see its README): the reference constructor's
 /// <c>config</c>, its parameter count, the <c>state.*</c> state dict, the inputs <c>in.*</c>, the eval-mode output
 /// <c>out.*</c> and the gradients <c>grad.*</c> of <c>sum((out.D − in.target)²)</c>. Disposing frees every tensor.
 /// </summary>
@@ -34,10 +34,10 @@ internal sealed class ReferenceCase : IDisposable
     /// <summary>Loads a fixture by name (the file name without .safetensors).</summary>
     public static ReferenceCase Load(string name)
     {
-        string path = Path.Combine(FixtureFolder(), name + ".safetensors");
+        string path = Path.Combine(FixtureFolder, name + ".safetensors");
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"Reference fixture {path} is missing: the repository's sibling folder shared/fixtures/reference must be present.", path);
+            throw new FileNotFoundException($"Reference fixture {path} is missing: it is part of the repository (tests/fixtures/reference); restore it with git checkout.", path);
         }
 
         using var scope = new TensorScope();
@@ -76,6 +76,18 @@ internal sealed class ReferenceCase : IDisposable
         (err / scale).Should().BeLessThanOrEqualTo(tolerance, $"{what} differs from the reference by {err:G3} (scale {scale:G3})");
     }
 
+    /// <summary>max|a − b| / max(1, max|b|) in float64, the README's relative error.</summary>
+    public static double RelativeError(Tensor actual, Tensor expected)
+    {
+        using var scope = new TensorScope();
+        Tensor a = actual.To(DType.Float64);
+        Tensor b = expected.To(DType.Float64);
+        return (a - b).Abs().Max().ToDouble() / Math.Max(1.0, b.Abs().Max().ToDouble());
+    }
+
+    /// <summary>Whether the fixture has a tensor named <paramref name="key"/>.</summary>
+    public bool Contains(string key) => _contents.Tensors.ContainsKey(key);
+
     /// <summary>
     /// Asserts every reference gradient against the module's parameter gradient of the same key (after a backward pass
     /// of sum((out − target)²)), and that no parameter with a reference gradient lacks one.
@@ -106,7 +118,10 @@ internal sealed class ReferenceCase : IDisposable
         _contents.Tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 
-    private static string FixtureFolder()
+    /// <summary>tests/fixtures/reference in the repository holding the test assembly.</summary>
+    public static string FixtureFolder => LocateFixtureFolder();
+
+    private static string LocateFixtureFolder()
     {
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "DiffusionCore.sln")))
@@ -116,9 +131,9 @@ internal sealed class ReferenceCase : IDisposable
 
         if (dir is null)
         {
-            throw new DirectoryNotFoundException("Could not find DiffusionCore.sln above the test assembly to locate ../shared/fixtures/reference.");
+            throw new DirectoryNotFoundException("Could not find DiffusionCore.sln above the test assembly to locate tests/fixtures/reference.");
         }
 
-        return Path.GetFullPath(Path.Combine(dir, "..", "shared", "fixtures", "reference"));
+        return Path.Combine(dir, "tests", "fixtures", "reference");
     }
 }

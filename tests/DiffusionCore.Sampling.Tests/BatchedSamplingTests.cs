@@ -1,5 +1,5 @@
 using DiffusionCore.Analytic;
-using DiffusionCore.Sampling.Guidance;
+using DiffusionCore.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 

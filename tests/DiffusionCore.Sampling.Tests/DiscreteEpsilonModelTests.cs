@@ -14,6 +14,7 @@ public class DiscreteEpsilonModelTests(MixtureFixture fixture, ITestOutputHelper
         PreconditionedDenoiser.EpsilonPrediction(new EpsilonOracleNetwork(oracle, schedule), schedule, TimestepRounding.Nearest);
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Ancestral_ddpm_with_250_steps_reproduces_the_mixture_like_dit()
     {
         var schedule = DiscreteSchedule.Linear();

@@ -9,6 +9,7 @@ namespace DiffusionCore.Sampling.Tests;
 /// mean, covariance and weights, and a two-sample statistic against fresh data.
 /// </summary>
 [Collection(MixtureTestGroup.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class MixtureDistributionTests(MixtureFixture fixture, ITestOutputHelper output)
 {
     private DistributionReport Run(ISampler sampler, double[] sigmas, ulong seed, string label, out SamplingResult result) =>

@@ -44,4 +44,25 @@ public class ConditioningTests
         FluentActions.Invoking(() => new Conditioning([KeyValuePair.Create(" ", Tensor.Zeros([1]))])).Should().Throw<ArgumentException>();
         FluentActions.Invoking(() => Conditioning.None.With("x", Tensor.Scalar(1)).ValidateBatch(1)).Should().Throw<ArgumentException>().WithMessage("*'x'*");
     }
+
+    [Fact]
+    public void The_dropout_generator_travels_with_every_copy_and_slice()
+    {
+        using var scope = new TensorScope();
+        using var g = new Generator(1);
+        Conditioning c = Conditioning.FromClassLabels(Tensor.FromArray(new long[] { 1, 2 })).WithDropoutGenerator(g);
+        c.DropoutGenerator.Should().BeSameAs(g);
+        c.With("ctrl", Tensor.Zeros([2, 3])).DropoutGenerator.Should().BeSameAs(g);
+        c.Without(ConditioningKeys.ClassLabels).DropoutGenerator.Should().BeSameAs(g);
+        c.Narrow(1, 1).DropoutGenerator.Should().BeSameAs(g);
+        Conditioning.Cat([c, c]).DropoutGenerator.Should().BeSameAs(g);
+        c.WithDropoutGenerator(g).Should().BeSameAs(c);
+        c.WithDropoutGenerator(null).DropoutGenerator.Should().BeNull();
+        c.WithDropoutGenerator(null).Names.Should().Equal(c.Names, "the generator is not an entry");
+        Conditioning.None.DropoutGenerator.Should().BeNull();
+
+        using var other = new Generator(2);
+        FluentActions.Invoking(() => Conditioning.Cat([c, c.WithDropoutGenerator(other)]))
+            .Should().Throw<ArgumentException>().WithMessage("*different dropout generators*");
+    }
 }

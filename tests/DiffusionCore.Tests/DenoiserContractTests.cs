@@ -74,6 +74,26 @@ public class DenoiserContractTests
         FluentActions.Invoking(() => wrong.Denoise(x, Tensor.Full([2], 1.0), Conditioning.None)).Should().Throw<InvalidOperationException>().WithMessage("*WrongShapeNetwork*[2, 1]*");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void A_noise_level_that_is_not_positive_and_finite_is_refused_naming_the_sample(double bad)
+    {
+        using var scope = new TensorScope();
+        var network = new AffineNetwork();
+        var d = new PreconditionedDenoiser(network, new EdmPreconditioning());
+        Tensor x = Tensor.Zeros([3, 2]);
+        Tensor sigma = Tensor.FromArray(new float[] { 1f, (float)bad, 2f }, 3);
+        FluentActions.Invoking(() => d.Denoise(x, sigma, Conditioning.None)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage($"Noise levels must be positive and finite; sample 1 has σ = {((double)(float)bad).ToString(System.Globalization.CultureInfo.InvariantCulture)}*")
+            .Which.ParamName.Should().Be("sigma");
+        network.Calls.Should().Be(0, "nothing is evaluated");
+        d.Denoise(x, Tensor.Full([3], 1e-30), Conditioning.None).IsFinite().All().ToBoolean().Should().BeTrue("a tiny positive σ is valid");
+    }
+
     [Fact]
     public void Learned_variance_channels_are_discarded_on_request()
     {

@@ -5,7 +5,7 @@ namespace DiffusionCore.Tests;
 
 public class SigmaSchedulesTests
 {
-    // RECIPES.md §1: the 18-step EDM grid as printed (each value to its printed precision).
+    // docs/recipes.md §1: the 18-step EDM grid as printed (each value to its printed precision).
     private static readonly string[] PrintedEdm18 =
     [
         "80", "57.6", "40.8", "28.4", "19.4", "12.9", "8.40", "5.32", "3.26", "1.92", "1.09", "0.585",
@@ -13,7 +13,7 @@ public class SigmaSchedulesTests
     ];
 
     [Fact]
-    public void Karras_18_steps_reproduces_the_grid_printed_in_RECIPES()
+    public void Karras_18_steps_reproduces_the_grid_printed_in_the_recipes()
     {
         double[] sigmas = SigmaSchedules.Karras(18);
         sigmas.Should().HaveCount(19);

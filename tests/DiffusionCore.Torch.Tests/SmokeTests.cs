@@ -8,7 +8,7 @@ public class SmokeTests
     public void Library_loads_and_reports_libtorch_version()
     {
         Torch.Version.Should().StartWith("1.");
-        Torch.AbiVersion.Should().Be(6);
+        Torch.AbiVersion.Should().Be(9);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace DiffusionCore.Torch.Tests;
 
-/// <summary>Locates the repository and the shared test fixtures from the test's output directory.</summary>
+/// <summary>Locates the repository and its test fixtures from the test's output directory.</summary>
 internal static class TestPaths
 {
     private static readonly Lazy<string> s_repoRoot = new(FindRepoRoot);
@@ -8,11 +8,8 @@ internal static class TestPaths
     /// <summary>The directory holding DiffusionCore.sln (found by walking up from AppContext.BaseDirectory).</summary>
     public static string RepoRoot => s_repoRoot.Value;
 
-    /// <summary>The shared fixture folder: ../shared/fixtures next to the repository.</summary>
-    public static string SharedFixtures => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "fixtures"));
-
-    /// <summary>The reference parity fixtures: ../shared/fixtures/reference.</summary>
-    public static string ReferenceFixtures => Path.Combine(SharedFixtures, "reference");
+    /// <summary>The reference parity fixtures: tests/fixtures/reference in the repository.</summary>
+    public static string ReferenceFixtures => Path.Combine(RepoRoot, "tests", "fixtures", "reference");
 
     /// <summary>One reference fixture, by file name with or without the .safetensors extension.</summary>
     public static string ReferenceFixture(string name) =>
@@ -23,7 +20,7 @@ internal static class TestPaths
     {
         if (!Directory.Exists(ReferenceFixtures))
         {
-            throw new DirectoryNotFoundException($"The reference fixtures were not found at '{ReferenceFixtures}' (expected ../shared/fixtures/reference next to the repository root '{RepoRoot}').");
+            throw new DirectoryNotFoundException($"The reference fixtures were not found at '{ReferenceFixtures}' (they are part of the repository under '{RepoRoot}'; restore them with git checkout).");
         }
 
         string[] files = Directory.GetFiles(ReferenceFixtures, "*.safetensors");

@@ -1,4 +1,4 @@
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Training.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Torch;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 using DiffusionCore.Training.Losses;
 using DiffusionCore.Training.Tests.Support;
 using Xunit.Abstractions;
@@ -31,15 +31,12 @@ public sealed class FashionMnistTrainingTests(ITestOutputHelper output)
         return value;
     }
 
-    [Fact]
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    [Trait(TestCategory.Name, TestCategory.Dataset)]
     public void Small_edm2_unet_learns_to_denoise_fashion_mnist()
     {
-        if (!File.Exists(Path.Combine(FashionMnistOptions.DefaultDirectory, "train-images-idx3-ubyte.gz")))
-        {
-            output.WriteLine("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); skipping.");
-            return;
-        }
-
+        FashionMnistData.SkipIfMissing();
         using var scope = new TensorScope();
         using var dir = new TempDirectory();
         FashionMnistDataset train = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = 32, MaxCount = 8192 });

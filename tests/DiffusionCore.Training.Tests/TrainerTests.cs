@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DiffusionCore.Training.Tests;
 
-public sealed class TrainerTests : IDisposable
+public sealed partial class TrainerTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly InMemoryDataset _data = new(24, 1, 8, 99);
@@ -50,10 +50,7 @@ public sealed class TrainerTests : IDisposable
         Edm2Denoiser net = TinyNetworks.Edm2(initSeed, dropout: dropout);
         var ema = new TraditionalEmaForTests("ema-0.9", 0.9);
         var log = new ListLogger<DiffusionTrainer>();
-        var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, options, [ema], log)
-        {
-            DropoutGeneratorSink = g => net.DropoutGenerator = g,
-        };
+        var trainer = new DiffusionTrainer(net, new Edm2Loss(net), _data, options, [ema], log);
         return new Run(net, trainer, ema, log);
     }
 
@@ -64,6 +61,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Resumed_run_equals_uninterrupted_run_bit_for_bit()
     {
         using var scope = new TensorScope();
@@ -92,6 +90,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Resume_is_bit_exact_with_the_power_function_ema_trackers()
     {
         using var scope = new TensorScope();

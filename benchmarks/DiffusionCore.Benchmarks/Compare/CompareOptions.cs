@@ -1,13 +1,21 @@
-using System.Globalization;
+using System.CommandLine;
+using DiffusionCore.Samples.Cli;
 
 namespace DiffusionCore.Benchmarks.Compare;
 
 /// <summary>
-/// Options of the <c>--compare</c> runner. benchmarks/python/bench_torch.py accepts the same flags with the same
-/// defaults, so both sides warm up and repeat identically.
+/// Options of the <c>compare</c> runner. benchmarks/python/bench_torch.py accepts the same flags with the same
+/// defaults, so both sides warm up and repeat identically; <c>--quick</c> selects <see cref="Quick"/>'s smaller counts,
+/// and flags given explicitly keep their values.
 /// </summary>
 internal sealed record CompareOptions
 {
+    /// <summary>The defaults.</summary>
+    public static readonly CompareOptions Defaults = new();
+
+    /// <summary>The counts of <c>--quick</c> (smoke runs).</summary>
+    public static readonly CompareOptions Quick = new() { Warmup = 2_000, Inner = 2_000, Repeats = 7, ConvWarmup = 1, ConvRepeats = 3 };
+
     public int Threads { get; init; } = BenchEnvironment.DefaultThreads;
 
     /// <summary>Small-op calls before measuring.</summary>
@@ -27,60 +35,35 @@ internal sealed record CompareOptions
 
     public bool SkipConv { get; init; }
 
-    public const string Usage =
-        "--compare [--threads N] [--warmup N] [--inner N] [--repeats N] [--conv-warmup N] [--conv-repeats N] [--no-conv] [--quick]";
-
-    /// <summary>Parses the flags; <c>--quick</c> selects small counts for smoke runs and may be overridden by later flags.</summary>
-    public static CompareOptions Parse(IReadOnlyList<string> args)
+    /// <summary>Adds the runner's options to <paramref name="command"/>; returns their reader.</summary>
+    public static Func<ParseResult, CompareOptions> AddTo(Command command)
     {
-        var o = new CompareOptions();
-        for (int i = 0; i < args.Count; i++)
+        Option<bool> quick = new("--quick") { Description = "small counts for smoke runs (explicit flags still win)" };
+        Option<bool> noConv = new("--no-conv") { Description = "skip the conv workload" };
+        Option<int> threads = TypedOption.Positive("--threads", "libtorch intra-op threads", Defaults.Threads);
+        Option<int> warmup = Counted("--warmup", "small-op calls before measuring", o => o.Warmup);
+        Option<int> inner = Counted("--inner", "small-op calls per timed repeat", o => o.Inner);
+        Option<int> repeats = Counted("--repeats", "timed repeats per small op (median reported)", o => o.Repeats);
+        Option<int> convWarmup = Counted("--conv-warmup", "conv steps before measuring", o => o.ConvWarmup);
+        Option<int> convRepeats = Counted("--conv-repeats", "timed conv steps (median reported)", o => o.ConvRepeats);
+        foreach (Option option in new Option[] { threads, warmup, inner, repeats, convWarmup, convRepeats, noConv, quick }) command.Options.Add(option);
+        return p => new CompareOptions
         {
-            string flag = args[i];
-            switch (flag)
-            {
-                case "--quick":
-                    o = o with { Warmup = 2_000, Inner = 2_000, Repeats = 7, ConvWarmup = 1, ConvRepeats = 3 };
-                    break;
-                case "--no-conv":
-                    o = o with { SkipConv = true };
-                    break;
-                case "--threads":
-                    o = o with { Threads = Positive(args, ref i) };
-                    break;
-                case "--warmup":
-                    o = o with { Warmup = Positive(args, ref i) };
-                    break;
-                case "--inner":
-                    o = o with { Inner = Positive(args, ref i) };
-                    break;
-                case "--repeats":
-                    o = o with { Repeats = Positive(args, ref i) };
-                    break;
-                case "--conv-warmup":
-                    o = o with { ConvWarmup = Positive(args, ref i) };
-                    break;
-                case "--conv-repeats":
-                    o = o with { ConvRepeats = Positive(args, ref i) };
-                    break;
-                default:
-                    throw new ArgumentException($"Unknown option '{flag}'. Usage: {Usage}");
-            }
-        }
+            Threads = p.GetValue(threads),
+            Warmup = p.GetValue(warmup),
+            Inner = p.GetValue(inner),
+            Repeats = p.GetValue(repeats),
+            ConvWarmup = p.GetValue(convWarmup),
+            ConvRepeats = p.GetValue(convRepeats),
+            SkipConv = p.GetValue(noConv),
+        };
 
-        return o;
-    }
-
-    private static int Positive(IReadOnlyList<string> args, ref int i)
-    {
-        string flag = args[i];
-        if (++i >= args.Count
-            || !int.TryParse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n)
-            || n < 1)
+        // A positive count whose default is Defaults' value, or Quick's under --quick.
+        Option<int> Counted(string name, string description, Func<CompareOptions, int> value)
         {
-            throw new ArgumentException($"{flag} needs a positive integer. Usage: {Usage}");
+            Option<int> option = TypedOption.Positive(name, description, value(Defaults));
+            option.DefaultValueFactory = r => value(r.GetValue(quick) ? Quick : Defaults);
+            return option;
         }
-
-        return n;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DiffusionCore.Torch;
@@ -13,19 +14,17 @@ internal static class CompareRunner
     private const double MicrosecondsPerSecond = 1e6;
     private const double MillisecondsPerSecond = 1e3;
 
-    public static int Run(IReadOnlyList<string> args)
+    public static Command CreateCommand()
     {
-        CompareOptions o;
-        try
-        {
-            o = CompareOptions.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 2;
-        }
+        var command = new Command("compare", "the small-op and conv2d timings of benchmarks/python/bench_torch.py (same flags), as one table");
+        command.Aliases.Add("--compare");
+        Func<ParseResult, CompareOptions> options = CompareOptions.AddTo(command);
+        command.SetAction(p => Run(options(p)));
+        return command;
+    }
 
+    private static int Run(CompareOptions o)
+    {
         Environment.SetEnvironmentVariable(BenchEnvironment.ThreadsVariable, o.Threads.ToString(CultureInfo.InvariantCulture));
         int threads = BenchEnvironment.Apply();
 

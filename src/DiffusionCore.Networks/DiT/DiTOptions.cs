@@ -3,8 +3,9 @@ namespace DiffusionCore.Networks.DiT;
 /// <summary>
 /// The architecture of a <see cref="DiffusionTransformer"/> (Peebles &amp; Xie 2023, "Scalable Diffusion Models with
 /// Transformers", §3.2 and Table 1). The property names follow the reference constructor's arguments (input_size,
-/// patch_size, in_channels, hidden_size, depth, num_heads, mlp_ratio, num_classes, class_dropout_prob, learn_sigma).
-/// Call <see cref="Validate"/> (the network does) before use.
+/// patch_size, in_channels, hidden_size, depth, num_heads, mlp_ratio, num_classes, class_dropout_prob, learn_sigma) and
+/// their defaults are the reference's (docs/networks/dit.md maps them; <see cref="NumClasses"/> 0 is DiffusionCore's
+/// unconditional network, see there). Call <see cref="Validate"/> (the network does) before use.
 /// </summary>
 public sealed record DiTOptions
 {
@@ -105,9 +106,9 @@ public sealed record DiTOptions
             throw new ArgumentException($"NumClasses must be ≥ 0 (0 = unconditional); got {NumClasses}.", nameof(NumClasses));
         }
 
-        if (ClassDropoutProbability is < 0 or >= 1 || double.IsNaN(ClassDropoutProbability))
+        if (ClassDropoutProbability is < 0 or > 1 || double.IsNaN(ClassDropoutProbability))
         {
-            throw new ArgumentException($"ClassDropoutProbability must be in [0, 1); got {ClassDropoutProbability}.", nameof(ClassDropoutProbability));
+            throw new ArgumentException($"ClassDropoutProbability must be in [0, 1]; got {ClassDropoutProbability}.", nameof(ClassDropoutProbability));
         }
     }
 

@@ -7,7 +7,7 @@ namespace DiffusionCore.Networks.DiT;
 /// t = r·(W/p) + c holds the p×p×C patch whose top-left pixel is (r·p, c·p), flattened in (row-in-patch,
 /// column-in-patch, channel) order, i.e. element (i·p + j)·C + ch is pixel (r·p + i, c·p + j) of channel ch.
 /// These helpers convert between images and tokens and select tokens, so a masked loss (MaskDM, Lei et al. 2023)
-/// can compare <see cref="DiffusionTransformer.Forward(Tensor, Tensor, Tensor?, Tensor)"/> with the target's patches.
+/// can compare <see cref="DiffusionTransformer.Forward(Tensor, Tensor, Tensor?, Tensor, Generator?)"/> with the target's patches.
 /// </summary>
 public static class DiTTokens
 {

@@ -38,17 +38,15 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     /// </summary>
     /// <param name="options">The architecture; validated here.</param>
     /// <param name="generator">The generator of the initial weights.</param>
-    /// <param name="labelDropoutGenerator">The generator of training-time label dropout (see <see cref="LabelDropoutGenerator"/>).</param>
     /// <param name="dtype">Parameter dtype.</param>
     /// <param name="device">Parameter device (CPU when null).</param>
-    public DiffusionTransformer(DiTOptions options, Generator generator, Generator? labelDropoutGenerator = null, DType dtype = DType.Float32, Device? device = null)
+    public DiffusionTransformer(DiTOptions options, Generator generator, DType dtype = DType.Float32, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
         options.Validate();
         Options = options;
         GridSize = options.GridSize;
-        LabelDropoutGenerator = labelDropoutGenerator;
 
         _xEmbedder = RegisterModule("x_embedder", new PatchEmbed(options.PatchSize, options.InChannels, options.HiddenSize, generator, dtype, device));
         _tEmbedder = RegisterModule("t_embedder", new TimestepEmbedder(options.HiddenSize, generator, dtype, device));
@@ -83,13 +81,6 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     /// <summary>Width p²·C_out of each output token.</summary>
     public int TokenOutputSize => Options.PatchSize * Options.PatchSize * Options.OutChannels;
 
-    /// <summary>
-    /// The generator of training-time label dropout (probability <see cref="DiTOptions.ClassDropoutProbability"/>,
-    /// replacing labels by the null label; §3.2 and Ho &amp; Salimans 2022). Required for a forward pass in training
-    /// mode of a class-conditional network with dropout; it must live on the device of the labels, and the caller owns it.
-    /// </summary>
-    public Generator? LabelDropoutGenerator { get; set; }
-
     /// <summary>The fixed position embedding <c>pos_embed</c> [1, T, D].</summary>
     public Tensor PositionEmbeddingParameter => GetParameter(PositionEmbeddingName)!;
 
@@ -100,7 +91,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     /// Replaces <c>pos_embed</c> by the sin-cos embedding of a <paramref name="gridSize"/>² grid, so the network accepts
     /// images of side <paramref name="gridSize"/>·p (the reference recomputes it for each input size). With
     /// <see cref="PositionEmbeddingResampling.SpanReferenceGrid"/> the new grid spans the coordinate range of the grid the
-    /// network was built for (§6 of RECIPES.md, Berrada et al. 2024, resolution transfer). The embedding is fixed, so no
+    /// network was built for (Berrada et al. 2024, resolution transfer; docs/recipes.md §6). The embedding is fixed, so no
     /// trained value is lost; a strict state-dict load then expects the new shape.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The grid size is not positive.</exception>
@@ -132,15 +123,17 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     /// <summary>
     /// The network output for images [B, C, H, W] (H = W = <see cref="ImageSize"/>), float diffusion timesteps [B] and
     /// int64 class labels [B] (null for an unconditional network; index <see cref="DiTOptions.NumClasses"/> is the null
-    /// label): [B, C_out, H, W], channels [ε, Σ-interpolation v] with learned Σ (§3.1).
+    /// label): [B, C_out, H, W], channels [ε, Σ-interpolation v] with learned Σ (§3.1). In training mode with
+    /// <see cref="DiTOptions.ClassDropoutProbability"/> &gt; 0 the labels are first dropped to the null label, drawing from
+    /// <paramref name="dropoutGenerator"/> (required then; it must live on the device of the labels).
     /// </summary>
     /// <exception cref="ArgumentException">A shape, dtype or label is invalid; the message names it.</exception>
-    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels)
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Generator? dropoutGenerator = null)
     {
         ThrowIfDisposed();
         using var scope = new TensorScope();
         Tensor tokens = EmbedTokens(input);
-        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0));
+        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0), dropoutGenerator);
         Tensor output = RunTransformer(tokens, c);
         return DiTTokens.Unpatchify(output, Options.PatchSize, GridSize, GridSize).MoveToOuterScope();
     }
@@ -150,35 +143,37 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
     public Tensor Forward(Tensor input, Tensor timesteps) => Forward(input, timesteps, classLabels: null);
 
     /// <summary>
-    /// The kept-token forward pass for masked pre-training (MaskDM, Lei et al. 2023, §3; RECIPES.md §4): the tokens at
+    /// The kept-token forward pass for masked pre-training (MaskDM, Lei et al. 2023, §3; docs/recipes.md §4): the tokens at
     /// int64 indices <paramref name="keptTokens"/> [B, K] (row-major grid indices in [0, T)) are gathered after patch and
     /// position embedding, the blocks and final layer run on those K tokens only, and the result is the per-token output
     /// [B, K, p²·C_out] in the <see cref="DiTTokens"/> layout (compare with <see cref="TargetTokens"/>). Keeping all
-    /// tokens in order gives <see cref="DiTTokens.Patchify"/> of the full output.
+    /// tokens in order gives <see cref="DiTTokens.Patchify"/> of the full output. Label dropout as in
+    /// <see cref="Forward(Tensor, Tensor, Tensor?, Generator?)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A shape, dtype, label or index is invalid; the message names it.</exception>
-    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens)
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens, Generator? dropoutGenerator = null)
     {
         ThrowIfDisposed();
         using var scope = new TensorScope();
         Tensor tokens = EmbedTokens(input);
         Tensor kept = DiTTokens.Gather(tokens, keptTokens);
-        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0));
+        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0), dropoutGenerator);
         return RunTransformer(kept, c).MoveToOuterScope();
     }
 
     /// <summary>
     /// <see cref="IDiffusionNetwork"/>: <paramref name="noiseLabels"/> are the per-sample diffusion timesteps t [B] (what
     /// <c>EpsilonPredictionPreconditioning</c> passes as c_noise) and the class labels come from
-    /// <see cref="Conditioning.ClassLabels"/> (int64 [B]; ignored by an unconditional network).
+    /// <see cref="Conditioning.ClassLabels"/> (int64 [B]; ignored by an unconditional network); training-time label
+    /// dropout draws from <see cref="Conditioning.DropoutGenerator"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A class-conditional network got no class labels, or an input is invalid.</exception>
     public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning) =>
-        Forward(input, noiseLabels, LabelsFrom(conditioning));
+        Forward(input, noiseLabels, LabelsFrom(conditioning), conditioning.DropoutGenerator);
 
-    /// <summary>The kept-token forward pass (<see cref="Forward(Tensor, Tensor, Tensor?, Tensor)"/>) with labels from <paramref name="conditioning"/>.</summary>
+    /// <summary>The kept-token forward pass (<see cref="Forward(Tensor, Tensor, Tensor?, Tensor, Generator?)"/>) with labels and the dropout generator from <paramref name="conditioning"/>.</summary>
     public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning, Tensor keptTokens) =>
-        Forward(input, noiseLabels, LabelsFrom(conditioning), keptTokens);
+        Forward(input, noiseLabels, LabelsFrom(conditioning), keptTokens, conditioning.DropoutGenerator);
 
     /// <summary>
     /// A target image [B, C', H, W] in the output's token layout: [B, T, p²·C'], or [B, K, p²·C'] at
@@ -250,7 +245,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
         return _xEmbedder.Forward(input).Add(PositionEmbeddingParameter).MoveToOuterScope();
     }
 
-    private Tensor ConditioningVector(Tensor timesteps, Tensor? classLabels, long batch)
+    private Tensor ConditioningVector(Tensor timesteps, Tensor? classLabels, long batch, Generator? dropoutGenerator)
     {
         ArgumentNullException.ThrowIfNull(timesteps);
         if (timesteps.Dim != 1 || timesteps.Size(0) != batch)
@@ -272,7 +267,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork
         }
 
         ValidateLabels(classLabels, batch);
-        return c.Add(_yEmbedder.Forward(classLabels!, LabelDropoutGenerator)).MoveToOuterScope();
+        return c.Add(_yEmbedder.Forward(classLabels!, dropoutGenerator)).MoveToOuterScope();
     }
 
     private void ValidateLabels(Tensor? labels, long batch)

@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -24,9 +25,9 @@ public sealed class LabelEmbedder : Module
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
-        if (dropoutProbability is < 0 or >= 1 || double.IsNaN(dropoutProbability))
+        if (dropoutProbability is < 0 or > 1 || double.IsNaN(dropoutProbability))
         {
-            throw new ArgumentOutOfRangeException(nameof(dropoutProbability), dropoutProbability, "The label dropout probability must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(dropoutProbability), dropoutProbability, "The label dropout probability must be in [0, 1].");
         }
 
         NumClasses = numClasses;
@@ -50,8 +51,8 @@ public sealed class LabelEmbedder : Module
 
     /// <summary>
     /// Replaces each label independently by the null label with probability <see cref="DropoutProbability"/>, drawing
-    /// one uniform number per label from <paramref name="generator"/> (the reference's <c>token_drop</c>): the same
-    /// generator state gives the same dropped labels.
+    /// one uniform number per label from <paramref name="generator"/> (the reference's <c>token_drop</c>, through the
+    /// shared <see cref="LabelDropout"/>): the same generator state gives the same dropped labels.
     /// </summary>
     /// <exception cref="InvalidOperationException">The table has no null row (dropout probability 0).</exception>
     public Tensor DropLabels(Tensor labels, Generator generator)
@@ -63,10 +64,7 @@ public sealed class LabelEmbedder : Module
             throw new InvalidOperationException("This label embedder has no null label (dropout probability 0), so labels cannot be dropped.");
         }
 
-        using var scope = new TensorScope();
-        Tensor drop = Tensor.Rand(labels.Shape, generator, DType.Float32, labels.Device).Lt(DropoutProbability);
-        Tensor nullLabels = Tensor.Full(labels.Shape, NumClasses, DType.Int64, labels.Device);
-        return Tensor.Where(drop, nullLabels, labels).MoveToOuterScope();
+        return LabelDropout.Apply(labels, DropoutProbability, generator, nullLabel: NumClasses);
     }
 
     /// <summary>
@@ -85,8 +83,9 @@ public sealed class LabelEmbedder : Module
         if (dropoutGenerator is null)
         {
             throw new InvalidOperationException(
-                "Label dropout in training mode draws from an explicit generator: set DiffusionTransformer.LabelDropoutGenerator " +
-                "(or call Eval() for inference).");
+                "Label dropout in training mode draws from an explicit generator: give the conditioning a DropoutGenerator " +
+                "(conditioning.WithDropoutGenerator(g); DiffusionTrainer passes its step's dropout stream) or pass dropoutGenerator to " +
+                "DiffusionTransformer.Forward (or call Eval() for inference).");
         }
 
         using var scope = new TensorScope();

@@ -11,7 +11,7 @@ public enum PositionEmbeddingResampling
 
     /// <summary>
     /// Positions j·G_ref/G, so a grid of any size spans the coordinate range [0, G_ref) of the grid the model was built for
-    /// (Berrada et al. 2024, §6 of RECIPES.md, "resolution transfer"): a larger grid interpolates between trained positions.
+    /// (Berrada et al. 2024, "resolution transfer"; docs/recipes.md §6): a larger grid interpolates between trained positions.
     /// </summary>
     SpanReferenceGrid,
 }

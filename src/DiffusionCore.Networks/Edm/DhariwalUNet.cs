@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -38,6 +39,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(DhariwalUNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         int mc = options.ModelChannels;
         int embCh = options.EmbeddingChannels;
@@ -99,7 +101,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
             int res = options.ImageResolution >> level;
             if (level == last)
             {
-                _dec.Add(res, "in0", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, cout / options.ChannelsPerHead, generator, device));
+                _dec.Add(res, "in0", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, options.AttentionHeads(cout, attention: true), generator, device));
                 _dec.Add(res, "in1", UNetStageKind.Block, new UNetBlock(cout, cout, blockOptions, ResampleMode.None, 0, generator, device));
             }
             else
@@ -124,15 +126,11 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
     public DhariwalUNetOptions Options { get; }
 
     /// <summary>
-    /// Generator of the training-time draws (block dropout and label dropout); the default generator when null. Set it
-    /// to a seeded generator for reproducible training steps.
-    /// </summary>
-    public Generator? DropoutGenerator { get; set; }
-
-    /// <summary>
     /// Computes F(c_in·x; c_noise) (Karras et al. 2022, Eq. 7) for NCHW <paramref name="input"/>; class labels come from
     /// <see cref="Conditioning.ClassLabels"/> (one-hot floats or int64 indices; missing = zeros) and augmentation labels
-    /// from <see cref="Conditioning.AugmentLabels"/> when <see cref="DhariwalUNetOptions.AugmentDim"/> &gt; 0.
+    /// from <see cref="Conditioning.AugmentLabels"/> when <see cref="DhariwalUNetOptions.AugmentDim"/> &gt; 0. In training, block
+    /// dropout and label dropout draw from <see cref="Conditioning.DropoutGenerator"/> (the default generator when null;
+    /// the trainer passes its step's dropout stream).
     /// </summary>
     /// <returns>The raw output <c>[B, OutChannels, H, W]</c>.</returns>
     /// <exception cref="ArgumentException">An input has the wrong shape.</exception>
@@ -140,7 +138,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
     {
         long batch = UNetInputs.Validate(input, noiseLabels, conditioning, Options.InChannels, Options.ChannelMult.Count);
         using var scope = new TensorScope();
-        Generator? g = DropoutGenerator;
+        Generator? g = conditioning.DropoutGenerator;
 
         Tensor emb = _mapNoise.Forward(noiseLabels);
         if (_mapAugment is not null && EdmConditioningInputs.AugmentLabels(conditioning, Options.AugmentDim, batch) is { } augment)
@@ -152,8 +150,12 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
         emb = _mapLayer1.Forward(emb);
         if (_mapLabel is not null)
         {
-            Tensor labels = EdmConditioningInputs.ClassLabels(conditioning, Options.LabelDim, batch, input.Device);
-            labels = EdmConditioningInputs.DropLabels(labels, Options.LabelDropout, IsTraining, g);
+            Tensor labels = ClassLabels.OneHot(conditioning.ClassLabels, Options.LabelDim, batch, input.Device);
+            if (IsTraining && Options.LabelDropout > 0)
+            {
+                labels = LabelDropout.Apply(labels, Options.LabelDropout, g);
+            }
+
             emb = emb.Add(_mapLabel.Forward(labels));
         }
 
@@ -182,6 +184,5 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
         return _outConv.Forward(_outNorm.Forward(x).Silu()).MoveToOuterScope();
     }
 
-    private int Heads(int resolution, int channels) =>
-        Options.AttentionResolutions.Contains(resolution) ? channels / Options.ChannelsPerHead : 0;
+    private int Heads(int resolution, int channels) => Options.AttentionHeads(channels, Options.AttentionResolutions.Contains(resolution));
 }

@@ -2,8 +2,9 @@ namespace DiffusionCore.Networks.Edm;
 
 /// <summary>
 /// The configuration of a <see cref="DhariwalUNet"/>: the ADM architecture of Dhariwal &amp; Nichol 2021 as
-/// reimplemented in Karras et al. 2022, App. F.2 and Table 7. Defaults are the reference constructor's defaults
-/// (the ImageNet-64 network); see <see cref="EdmPresets.AdmImageNet64"/>.
+/// reimplemented in Karras et al. 2022, App. F.2 and Table 7. Every argument of the reference constructor (NVlabs/edm
+/// <c>DhariwalUNet</c>) has a property with the reference's default (the ImageNet-64 network; docs/networks/edm.md maps
+/// them); see <see cref="EdmPresets.AdmImageNet64"/>.
 /// </summary>
 public sealed record DhariwalUNetOptions
 {
@@ -34,10 +35,17 @@ public sealed record DhariwalUNetOptions
     /// <summary>Residual blocks per level in the encoder (the decoder has one more).</summary>
     public int NumBlocks { get; init; } = 3;
 
-    /// <summary>Resolutions with self-attention in every block.</summary>
+    /// <summary>
+    /// Resolutions with self-attention in every block; the decoder's first block at the lowest resolution always asks for
+    /// attention. A level with fewer than <see cref="ChannelsPerHead"/> channels has no heads and so no attention, and an
+    /// entry that is no level's resolution has no effect, both as in the reference.
+    /// </summary>
     public IReadOnlyList<int> AttentionResolutions { get; init; } = [32, 16, 8];
 
-    /// <summary>Channels per attention head (64): a block of C channels has ⌊C/64⌋ heads.</summary>
+    /// <summary>
+    /// Channels per attention head (64, fixed in the reference): a block of C channels asking for attention has ⌊C/64⌋ heads
+    /// (96 channels: one head), none below 64 channels.
+    /// </summary>
     public int ChannelsPerHead { get; init; } = 64;
 
     /// <summary>Dropout probability inside the residual blocks.</summary>
@@ -48,6 +56,12 @@ public sealed record DhariwalUNetOptions
 
     /// <summary>Width of the embedding vector given to every block.</summary>
     public int EmbeddingChannels => ModelChannels * ChannelMultEmb;
+
+    /// <summary>
+    /// Attention heads of a block with <paramref name="channels"/> output channels: ⌊channels / ChannelsPerHead⌋ when it
+    /// asks for attention (0 = no attention layers), else 0 — the reference's rule.
+    /// </summary>
+    public int AttentionHeads(int channels, bool attention) => attention ? channels / ChannelsPerHead : 0;
 
     /// <summary>Throws when an option is invalid; the message names the option and the fix.</summary>
     /// <exception cref="ArgumentException">An option is out of range or inconsistent.</exception>
@@ -71,17 +85,14 @@ public sealed record DhariwalUNetOptions
         {
             int res = ImageResolution >> level;
             int channels = ModelChannels * ChannelMult[level];
-            if (!AttentionResolutions.Contains(res))
-            {
-                continue;
-            }
-
-            int heads = channels / ChannelsPerHead;
-            if (heads == 0 || channels % heads != 0)
+            bool lowest = level == ChannelMult.Count - 1;
+            int heads = AttentionHeads(channels, AttentionResolutions.Contains(res) || lowest);
+            if (heads > 0 && channels % heads != 0)
             {
                 throw new ArgumentException(
-                    $"{owner}: attention at {res}×{res} has {channels} channels, which gives {heads} heads of {ChannelsPerHead} channels; " +
-                    $"use at least {ChannelsPerHead} channels there, a multiple of the head count, or drop {res} from AttentionResolutions.",
+                    $"{owner}: attention at {res}×{res} has {channels} channels, which ⌊{channels}/{ChannelsPerHead}⌋ = {heads} heads cannot share " +
+                    $"evenly (the reference's attention reshape fails or mixes heads there); choose ChannelsPerHead so that the channel count is a " +
+                    $"multiple of its head count{(lowest ? "" : $", or drop {res} from AttentionResolutions")}.",
                     nameof(AttentionResolutions));
             }
         }

@@ -83,31 +83,27 @@ public sealed class EdmConv2d : Module, ITensorModule
         Tensor? b = GetParameter("bias") is { } bias ? EdmCast.Like(bias, input) : null;
         Tensor? f = GetBuffer("resample_filter") is { } filter ? EdmCast.Like(filter, input) : null;
         int wPad = w is null ? 0 : Kernel / 2;
-        int fPad = f is null ? 0 : (_filter.Size - 1) / 2;
+        int fPad = f is null ? 0 : FilterResampling.Padding(_filter);
         Tensor x = input;
         if (FusedResample && Resample == ResampleMode.Up && w is not null)
         {
-            x = Functional.ConvTranspose2d(x, Depthwise(f!, InChannels).Mul(4.0), stride: 2, padding: Math.Max(fPad - wPad, 0), groups: InChannels);
+            x = Functional.ConvTranspose2d(x, FilterResampling.Depthwise(f!, InChannels).Mul(4.0), stride: 2, padding: Math.Max(fPad - wPad, 0), groups: InChannels);
             x = Functional.Conv2d(x, w, padding: Math.Max(wPad - fPad, 0));
         }
         else if (FusedResample && Resample == ResampleMode.Down && w is not null)
         {
             x = Functional.Conv2d(x, w, padding: wPad + fPad);
-            x = Functional.Conv2d(x, Depthwise(f!, OutChannels), stride: 2, groups: OutChannels);
+            x = Functional.Conv2d(x, FilterResampling.Depthwise(f!, OutChannels), stride: 2, groups: OutChannels);
         }
         else
         {
             if (Resample == ResampleMode.Up)
             {
-                x = _filter.IsBox
-                    ? Functional.Interpolate(x, InterpolationMode.Nearest, 2.0)
-                    : Functional.ConvTranspose2d(x, Depthwise(f!, InChannels).Mul(4.0), stride: 2, padding: fPad, groups: InChannels);
+                x = FilterResampling.Up(x, _filter, f!);
             }
             else if (Resample == ResampleMode.Down)
             {
-                x = _filter.IsBox
-                    ? Functional.AvgPool2d(x, 2)
-                    : Functional.Conv2d(x, Depthwise(f!, InChannels), stride: 2, padding: fPad, groups: InChannels);
+                x = FilterResampling.Down(x, _filter, f!);
             }
 
             if (w is not null)
@@ -127,6 +123,4 @@ public sealed class EdmConv2d : Module, ITensorModule
     /// <inheritdoc />
     protected override string ExtraRepresentation() =>
         $"{InChannels}, {OutChannels}, kernel={Kernel}, resample={Resample}, filter=[{_filter}]{(FusedResample ? ", fused" : string.Empty)}";
-
-    private static Tensor Depthwise(Tensor kernel, int channels) => kernel.Expand(channels, 1, -1, -1);
 }

@@ -42,6 +42,23 @@ public sealed class ResampleFilter : IEquatable<ResampleFilter>
     /// <summary>The side of the 2-D kernel.</summary>
     public int Size => _taps.Length;
 
+    /// <summary>
+    /// Throws unless the filter has an even number of taps. With k odd, upsampling gives 2H − 1 pixels instead of 2H, so a
+    /// network that resamples cannot join its skip connections (the references fail there too; EDM2 asserts it).
+    /// </summary>
+    /// <param name="owner">The option that holds the filter, e.g. "SongUNetOptions.ResampleFilter", for the message.</param>
+    /// <exception cref="ArgumentException">The filter has an odd number of taps.</exception>
+    internal void EnsureEvenTaps(string owner)
+    {
+        if (_taps.Length % 2 != 0)
+        {
+            throw new ArgumentException(
+                $"{owner} [{this}] has {_taps.Length} taps: upsampling with an odd filter gives 2H − 1 pixels, which cannot meet the skip " +
+                "connections of the same level (the reference networks fail there too). Use an even number of taps, e.g. [1, 1] or [1, 3, 3, 1].",
+                owner);
+        }
+    }
+
     /// <summary>True for the [1, 1] box filter (any positive equal pair), which has exact pooling/nearest fast paths.</summary>
     internal bool IsBox => _taps.Length == 2 && _taps[0] == _taps[1];
 

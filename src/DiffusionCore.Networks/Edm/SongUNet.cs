@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -37,6 +38,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(SongUNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         int mc = options.ModelChannels;
         int noiseCh = options.NoiseChannels;
@@ -146,15 +148,11 @@ public sealed class SongUNet : Module, IDiffusionNetwork
     public SongUNetOptions Options { get; }
 
     /// <summary>
-    /// Generator of the training-time draws (block dropout and label dropout); the default generator when null. Set it
-    /// to a seeded generator for reproducible training steps.
-    /// </summary>
-    public Generator? DropoutGenerator { get; set; }
-
-    /// <summary>
     /// Computes F(c_in·x; c_noise) (Karras et al. 2022, Eq. 7) for NCHW <paramref name="input"/>; class labels come from
     /// <see cref="Conditioning.ClassLabels"/> (one-hot floats or int64 indices; missing = zeros) and augmentation labels
-    /// from <see cref="Conditioning.AugmentLabels"/> when <see cref="SongUNetOptions.AugmentDim"/> &gt; 0.
+    /// from <see cref="Conditioning.AugmentLabels"/> when <see cref="SongUNetOptions.AugmentDim"/> &gt; 0. In training, block
+    /// dropout and label dropout draw from <see cref="Conditioning.DropoutGenerator"/> (the default generator when null;
+    /// the trainer passes its step's dropout stream).
     /// </summary>
     /// <returns>The raw output <c>[B, OutChannels, H, W]</c>.</returns>
     /// <exception cref="ArgumentException">An input has the wrong shape.</exception>
@@ -162,13 +160,17 @@ public sealed class SongUNet : Module, IDiffusionNetwork
     {
         long batch = UNetInputs.Validate(input, noiseLabels, conditioning, Options.InChannels, Options.ChannelMult.Count);
         using var scope = new TensorScope();
-        Generator? g = DropoutGenerator;
+        Generator? g = conditioning.DropoutGenerator;
 
         Tensor emb = SinusoidalFeatures.SwapHalves(_mapNoise.Forward(noiseLabels));
         if (_mapLabel is not null)
         {
-            Tensor labels = EdmConditioningInputs.ClassLabels(conditioning, Options.LabelDim, batch, input.Device);
-            labels = EdmConditioningInputs.DropLabels(labels, Options.LabelDropout, IsTraining, g);
+            Tensor labels = ClassLabels.OneHot(conditioning.ClassLabels, Options.LabelDim, batch, input.Device);
+            if (IsTraining && Options.LabelDropout > 0)
+            {
+                labels = LabelDropout.Apply(labels, Options.LabelDropout, g);
+            }
+
             emb = emb.Add(_mapLabel.Forward(labels.Mul(Math.Sqrt(Options.LabelDim))));
         }
 

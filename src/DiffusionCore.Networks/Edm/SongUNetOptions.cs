@@ -2,7 +2,8 @@ namespace DiffusionCore.Networks.Edm;
 
 /// <summary>
 /// The configuration of a <see cref="SongUNet"/>: the DDPM++ and NCSN++ architectures of Song et al. 2021 as
-/// reimplemented in Karras et al. 2022, App. F.2 and Table 7. Defaults are the reference constructor's defaults; see
+/// reimplemented in Karras et al. 2022, App. F.2 and Table 7. Every argument of the reference constructor (NVlabs/edm
+/// <c>SongUNet</c>) has a property with the reference's default (docs/networks/edm.md maps them); see
 /// <see cref="EdmPresets"/> for the CIFAR-10 configurations.
 /// </summary>
 public sealed record SongUNetOptions
@@ -37,7 +38,11 @@ public sealed record SongUNetOptions
     /// <summary>Residual blocks per level in the encoder (the decoder has one more).</summary>
     public int NumBlocks { get; init; } = 4;
 
-    /// <summary>Resolutions with self-attention (one head).</summary>
+    /// <summary>
+    /// Resolutions with self-attention (one head): every encoder block and the last decoder block of such a level; the
+    /// decoder's first block at the lowest resolution always attends. An entry that is no level's resolution has no effect,
+    /// as in the reference.
+    /// </summary>
     public IReadOnlyList<int> AttentionResolutions { get; init; } = [16];
 
     /// <summary>Dropout probability inside the residual blocks (CIFAR-10: 0.13).</summary>
@@ -58,7 +63,10 @@ public sealed record SongUNetOptions
     /// <summary>How the output image is formed.</summary>
     public DecoderType DecoderType { get; init; } = DecoderType.Standard;
 
-    /// <summary>The up/downsampling filter (DDPM++: [1, 1]; NCSN++: [1, 3, 3, 1]).</summary>
+    /// <summary>
+    /// The up/downsampling filter (DDPM++: [1, 1]; NCSN++: [1, 3, 3, 1]); an even number of taps when the network has more
+    /// than one level.
+    /// </summary>
     public ResampleFilter ResampleFilter { get; init; } = ResampleFilter.Box;
 
     /// <summary>Width of the embedding vector given to every block.</summary>
@@ -79,6 +87,8 @@ public sealed record SongUNetOptions
         {
             throw new ArgumentException($"{owner}.ChannelMultNoise must be positive; got {ChannelMultNoise}.", nameof(ChannelMultNoise));
         }
+
+        ChannelBudget.CheckProducts(owner, ModelChannels, [ChannelMultNoise], nameof(ChannelMultNoise));
 
         if (!Enum.IsDefined(EmbeddingType))
         {
@@ -110,6 +120,11 @@ public sealed record SongUNetOptions
         if (ResampleFilter is null)
         {
             throw new ArgumentException($"{owner}.ResampleFilter must be set, e.g. ResampleFilter.Box or ResampleFilter.Fir.", nameof(ResampleFilter));
+        }
+
+        if (ChannelMult.Count > 1)
+        {
+            ResampleFilter.EnsureEvenTaps($"{owner}.{nameof(ResampleFilter)}");
         }
     }
 }

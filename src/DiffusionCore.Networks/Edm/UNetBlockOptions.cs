@@ -52,9 +52,9 @@ public sealed record UNetBlockOptions
             throw new ArgumentException($"UNetBlockOptions.EmbeddingChannels must be positive; got {EmbeddingChannels}.", nameof(EmbeddingChannels));
         }
 
-        if (!(Dropout >= 0 && Dropout < 1))
+        if (!(Dropout >= 0 && Dropout <= 1))
         {
-            throw new ArgumentException($"UNetBlockOptions.Dropout must be in [0, 1); got {Dropout}.", nameof(Dropout));
+            throw new ArgumentException($"UNetBlockOptions.Dropout must be in [0, 1]; got {Dropout}.", nameof(Dropout));
         }
 
         if (!(SkipScale > 0) || !double.IsFinite(SkipScale))

@@ -28,6 +28,8 @@ internal static class UNetOptionChecks
                 nameof(channelMult));
         }
 
+        ChannelBudget.CheckProducts(owner, modelChannels, channelMult, "ChannelMult");
+        ChannelBudget.CheckProducts(owner, modelChannels, [channelMultEmb], "ChannelMultEmb");
         int factor = 1 << (channelMult.Count - 1);
         if (imageResolution < 1 || imageResolution % factor != 0)
         {
@@ -36,31 +38,17 @@ internal static class UNetOptionChecks
                 nameof(imageResolution));
         }
 
+        // An attention resolution that is no level's resolution has no effect, as in the reference.
         ArgumentNullException.ThrowIfNull(attentionResolutions, $"{owner}.AttentionResolutions");
-        var levels = Enumerable.Range(0, channelMult.Count).Select(l => imageResolution >> l).ToHashSet();
-        foreach (int r in attentionResolutions)
+        if (!(dropout >= 0 && dropout <= 1))
         {
-            if (!levels.Contains(r))
-            {
-                throw new ArgumentException(
-                    $"{owner}.AttentionResolutions contains {r}, which is not one of the network's resolutions [{string.Join(", ", levels.Order())}].",
-                    nameof(attentionResolutions));
-            }
+            throw new ArgumentException($"{owner}.Dropout must be in [0, 1]; got {dropout}.", nameof(dropout));
         }
 
-        if (!(dropout >= 0 && dropout < 1))
-        {
-            throw new ArgumentException($"{owner}.Dropout must be in [0, 1); got {dropout}.", nameof(dropout));
-        }
-
+        // LabelDropout of an unconditional network (LabelDim 0) has no effect, as in the reference.
         if (!(labelDropout >= 0 && labelDropout <= 1))
         {
             throw new ArgumentException($"{owner}.LabelDropout must be in [0, 1]; got {labelDropout}.", nameof(labelDropout));
-        }
-
-        if (labelDropout > 0 && labelDim == 0)
-        {
-            throw new ArgumentException($"{owner}.LabelDropout is {labelDropout} but LabelDim is 0: an unconditional network has no labels to drop.", nameof(labelDropout));
         }
     }
 

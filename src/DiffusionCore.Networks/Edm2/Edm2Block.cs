@@ -1,3 +1,4 @@
+using DiffusionCore.Networks.Edm;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -10,7 +11,8 @@ namespace DiffusionCore.Networks.Edm2;
 /// <item>residual branch <c>y = conv_res0(mp_silu(x))</c>, <c>c = emb_linear(emb, gain = emb_gain) + 1</c>,
 /// <c>y = mp_silu(y·c)</c>, dropout (training only), <c>y = conv_res1(y)</c>;</item>
 /// <item>decoder flavour: <c>conv_skip</c> on x when channels change; <c>x = mp_sum(x, y, t_res)</c>;</item>
-/// <item>optional cosine self-attention (<c>attn_qkv</c>, <c>attn_proj</c>), <c>x = mp_sum(x, y, t_attn)</c>;</item>
+/// <item>optional cosine self-attention (<c>attn_qkv</c>, <c>attn_proj</c>) with ⌊C/ChannelsPerHead⌋ heads (none when that
+/// is 0), <c>x = mp_sum(x, y, t_attn)</c>;</item>
 /// <item>clamp to ±clip.</item>
 /// </list>
 /// Parameter names equal the reference state-dict keys: <c>emb_gain</c>, <c>conv_res0</c>, <c>emb_linear</c>,
@@ -31,8 +33,8 @@ public sealed class Edm2Block : Module
     /// <param name="embChannels">Channels of the conditioning embedding.</param>
     /// <param name="flavor">Encoder or decoder flavour.</param>
     /// <param name="resampling">Resampling applied to the input first.</param>
-    /// <param name="attention">Whether the block ends with self-attention.</param>
-    /// <param name="options">Balances, dropout, clamp and channels per head (validated by the caller).</param>
+    /// <param name="attention">Whether the block asks for self-attention (it has ⌊outChannels/ChannelsPerHead⌋ heads, possibly none).</param>
+    /// <param name="options">Balances, dropout, clamp, channels per head and resample filter (validated by the caller).</param>
     /// <param name="generator">The generator of the initial weights.</param>
     /// <param name="device">The device (<see cref="Device.Meta"/> to count parameters without allocating).</param>
     public Edm2Block(
@@ -49,12 +51,14 @@ public sealed class Edm2Block : Module
         ResidualBalance = options.ResidualBalance;
         AttentionBalance = options.AttentionBalance;
         ClipActivations = options.ClipActivations;
-        if (attention && outChannels % options.ChannelsPerHead != 0)
+        ResampleFilter = options.ResampleFilter;
+        Heads = options.AttentionHeads(outChannels, attention);
+        if (Heads > 0 && outChannels % Heads != 0)
         {
-            throw new ArgumentException($"{outChannels} channels are not divisible by ChannelsPerHead = {options.ChannelsPerHead}.", nameof(options));
+            throw new ArgumentException(
+                $"{outChannels} channels cannot be split evenly into ⌊{outChannels}/{options.ChannelsPerHead}⌋ = {Heads} attention heads.", nameof(options));
         }
 
-        Heads = attention ? outChannels / options.ChannelsPerHead : 0;
         RegisterParameter("emb_gain", Tensor.Zeros([], DType.Float32, device));
         _convRes0 = RegisterModule("conv_res0", MPConv.Conv(flavor == Edm2BlockFlavor.Encoder ? outChannels : inChannels, outChannels, 3, generator, device));
         _embLinear = RegisterModule("emb_linear", MPConv.Linear(embChannels, outChannels, generator, device));
@@ -64,7 +68,7 @@ public sealed class Edm2Block : Module
             _convSkip = RegisterModule("conv_skip", MPConv.Conv(inChannels, outChannels, 1, generator, device));
         }
 
-        if (attention)
+        if (Heads > 0)
         {
             _attnQkv = RegisterModule("attn_qkv", MPConv.Conv(outChannels, outChannels * 3, 1, generator, device));
             _attnProj = RegisterModule("attn_proj", MPConv.Conv(outChannels, outChannels, 1, generator, device));
@@ -83,6 +87,9 @@ public sealed class Edm2Block : Module
     /// <summary>The resampling applied first.</summary>
     public Edm2Resampling Resampling { get; }
 
+    /// <summary>The filter of the resampling.</summary>
+    public ResampleFilter ResampleFilter { get; }
+
     /// <summary>Attention heads (0 = no attention).</summary>
     public int Heads { get; }
 
@@ -98,23 +105,21 @@ public sealed class Edm2Block : Module
     /// <summary>The activation clamp, or null.</summary>
     public double? ClipActivations { get; }
 
-    /// <summary>
-    /// The generator of dropout masks; required when training with <see cref="Dropout"/> &gt; 0. Not owned by the block.
-    /// </summary>
-    public Generator? DropoutGenerator { get; set; }
-
     /// <summary>The learned gain of the embedding projection, a scalar initialised to 0.</summary>
     public Tensor EmbGain => GetParameter("emb_gain")!;
 
     private const double SiluGain = 1.0 / MagnitudePreserving.SiluScale;
 
     /// <summary>Runs the block on <c>[B, InChannels, H, W]</c> with the embedding <c>[B, E]</c>.</summary>
-    public Tensor Forward(Tensor x, Tensor embedding)
+    /// <param name="x">The activations.</param>
+    /// <param name="embedding">The block embedding.</param>
+    /// <param name="dropoutGenerator">The generator of the dropout mask; required in training with <see cref="Dropout"/> &gt; 0. Not owned by the block.</param>
+    public Tensor Forward(Tensor x, Tensor embedding, Generator? dropoutGenerator = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(embedding);
         using var scope = new TensorScope();
-        x = Resampling.Apply(x);
+        x = Resampling.Apply(x, ResampleFilter);
         if (Flavor == Edm2BlockFlavor.Encoder)
         {
             if (_convSkip is not null) x = _convSkip.Forward(x);
@@ -129,9 +134,9 @@ public sealed class Edm2Block : Module
         y = y.Mul(c.Unsqueeze(2).Unsqueeze(3).To(y.DType)).Silu();
         if (IsTraining && Dropout > 0)
         {
-            Generator generator = DropoutGenerator ?? throw new InvalidOperationException(
-                $"This EDM2 block uses dropout {Dropout} in training: set DropoutGenerator (Edm2UNet.DropoutGenerator sets every block) " +
-                "to a seeded Generator so that dropout masks are reproducible.");
+            Generator generator = dropoutGenerator ?? throw new InvalidOperationException(
+                $"This EDM2 block uses dropout {Dropout} in training: pass a seeded Generator as the conditioning's DropoutGenerator " +
+                "(conditioning.WithDropoutGenerator(g); DiffusionTrainer passes its step's dropout stream) so that dropout masks are reproducible.");
             y = Functional.Dropout(y, Dropout, training: true, generator);
         }
 
@@ -149,7 +154,7 @@ public sealed class Edm2Block : Module
         }
 
         // clip(x, −c, c) as hardtanh: the same values, and one backward kernel instead of clamp's ge/le/logical_and/where
-        // (8.3–10.2 ms against 2.3–2.4 ms forward + backward at [64, 32, 32, 32], docs/performance.md). The gradient differs
+        // (about 4× faster forward + backward, benchmarks/results/2026-11-22.md). The gradient differs
         // only where an activation equals ±c exactly, where clamp passes it and hardtanh does not. libtorch 1.13 has no
         // CPU hardtanh backward for reduced-precision dtypes, so bfloat16/float16 activations keep clamp.
         if (ClipActivations is double clip)

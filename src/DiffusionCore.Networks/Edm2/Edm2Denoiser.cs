@@ -48,16 +48,10 @@ public sealed class Edm2Denoiser : Module, IUncertaintyDenoiser
     /// <summary>The EDM preconditioning with σ_data = <see cref="Edm2UNetOptions.SigmaData"/>.</summary>
     public EdmPreconditioning Preconditioning { get; }
 
-    /// <summary>The generator of dropout masks (forwarded to <see cref="Edm2UNet.DropoutGenerator"/>).</summary>
-    public Generator? DropoutGenerator
-    {
-        get => UNet.DropoutGenerator;
-        set => UNet.DropoutGenerator = value;
-    }
-
     /// <summary>
     /// <c>D(x; σ)</c> (Karras et al. 2022, Eq. 7) in float32, returned in the dtype of <paramref name="x"/>; class labels
-    /// from <see cref="Conditioning.ClassLabels"/> as in <see cref="Edm2UNet.Forward(Tensor, Tensor, Conditioning)"/>.
+    /// from <see cref="Conditioning.ClassLabels"/> and dropout masks from <see cref="Conditioning.DropoutGenerator"/> as in
+    /// <see cref="Edm2UNet.Forward(Tensor, Tensor, Conditioning)"/>.
     /// </summary>
     public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning) => _denoiser.Denoise(x, sigma, conditioning);
 

@@ -8,7 +8,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// </summary>
 public static class Edm2Presets
 {
-    /// <summary>img512-xxs: 64 channels, dropout 0, 31,309,029 parameters (31.3 M). Size and dropout from the EDM2 code release for autoguidance (not in the paper's table; dropout unverified).</summary>
+    /// <summary>img512-xxs: 64 channels, dropout 0, 31,309,029 parameters (31.3 M). Size and dropout from the EDM2 code release (its training presets; not in the paper's table).</summary>
     public static Edm2UNetOptions Img512Xxs() => Img512(64, 0);
 
     /// <summary>img512-xs: 128 channels, dropout 0, 124,713,253 parameters (124.7 M).</summary>

@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -8,7 +9,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// Training Dynamics of Diffusion Models", Section 2 and Fig. 21, configuration G). Embedding
 /// <c>emb = mp_silu(mp_sum(emb_noise(emb_fourier(c_noise)), emb_label(onehot·√L), t_label))</c>; the input gets a
 /// constant ones channel; the encoder is a 3×3 <c>conv</c> then per level a <c>down</c> block (except level 0) and
-/// <c>NumBlocks</c> blocks; the decoder has <c>in0</c> (with attention) and <c>in1</c> at the lowest level, then per
+/// <c>NumBlocks</c> blocks; the decoder has <c>in0</c> (asking for attention) and <c>in1</c> at the lowest level, then per
 /// level an <c>up</c> block (except the lowest) and <c>NumBlocks + 1</c> blocks, each after <c>mp_cat(x, skip, t_cat)</c>;
 /// the output is a 3×3 MPConv with learned gain <c>out_gain</c> initialised to 0, so F = 0 at initialisation.
 /// State-dict keys equal the reference's (<c>out_gain</c>, <c>emb_fourier.*</c>, <c>emb_noise.weight</c>,
@@ -24,7 +25,6 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
     private readonly List<Edm2Block> _encBlocks = [];
     private readonly List<(Edm2Block Block, bool TakesSkip)> _decBlocks = [];
     private readonly MPConv _outConv;
-    private Generator? _dropoutGenerator;
 
     /// <summary>
     /// Builds the UNet. Weights and Fourier buffers are drawn from <paramref name="generator"/> in the reference's
@@ -39,6 +39,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
         options.Validate();
+        ChannelBudget.EnsureFits(nameof(Edm2UNet), ChannelBudget.ParameterFloor(options.ModelChannels, options.ChannelMult, options.NumBlocks), device);
         Options = options;
         IReadOnlyList<int> cblock = options.LevelChannels;
         int cemb = options.EmbeddingChannels;
@@ -107,24 +108,10 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
     public Tensor OutGain => GetParameter("out_gain")!;
 
     /// <summary>
-    /// The generator of dropout masks of every block; required when training with <see cref="Edm2UNetOptions.Dropout"/>
-    /// &gt; 0. Not owned by the network.
-    /// </summary>
-    public Generator? DropoutGenerator
-    {
-        get => _dropoutGenerator;
-        set
-        {
-            _dropoutGenerator = value;
-            foreach (Edm2Block b in _encBlocks) b.DropoutGenerator = value;
-            foreach ((Edm2Block b, _) in _decBlocks) b.DropoutGenerator = value;
-        }
-    }
-
-    /// <summary>
     /// Runs the UNet. Class labels come from <see cref="Conditioning.ClassLabels"/>: float one-hot (or soft) vectors
     /// <c>[B, LabelDim]</c>, or int64 class indices <c>[B]</c> in [0, LabelDim) that are one-hot encoded; absent labels
-    /// mean the unconditional (all-zero) label.
+    /// mean the unconditional (all-zero) label. In training with <see cref="Edm2UNetOptions.Dropout"/> &gt; 0 the dropout
+    /// masks are drawn from <see cref="Conditioning.DropoutGenerator"/>, which is then required.
     /// </summary>
     /// <param name="input">The scaled input <c>c_in·x</c>, <c>[B, ImgChannels, H, W]</c> with H and W divisible by 2^(levels − 1).</param>
     /// <param name="noiseLabels">The noise labels <c>c_noise = ln(σ)/4</c>, <c>[B]</c>.</param>
@@ -136,15 +123,19 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         ArgumentNullException.ThrowIfNull(conditioning);
         ValidateInput(input, noiseLabels);
         using var scope = new TensorScope();
-        Tensor? labels = Edm2Labels.Resolve(conditioning.ClassLabels, Options.LabelDim, input.Size(0), input.Device);
-        return Forward(input, noiseLabels, labels).MoveToOuterScope();
+        Tensor? labels = ResolveLabels(conditioning.ClassLabels, input.Size(0), input.Device);
+        return Forward(input, noiseLabels, labels, conditioning.DropoutGenerator).MoveToOuterScope();
     }
 
     /// <summary>
-    /// Runs the UNet with explicit one-hot labels <c>[B, LabelDim]</c> (or null when <see cref="Edm2UNetOptions.LabelDim"/>
-    /// is 0), as the reference's <c>forward(x, noise_labels, class_labels)</c>.
+    /// Runs the UNet with explicit one-hot labels <c>[B, LabelDim]</c> or <c>[1, LabelDim]</c> (or null when
+    /// <see cref="Edm2UNetOptions.LabelDim"/> is 0), as the reference's <c>forward(x, noise_labels, class_labels)</c>.
     /// </summary>
-    public Tensor Forward(Tensor input, Tensor noiseLabels, Tensor? classLabels)
+    /// <param name="input">The scaled input <c>c_in·x</c>.</param>
+    /// <param name="noiseLabels">The noise labels <c>[B]</c>.</param>
+    /// <param name="classLabels">The one-hot labels, or null for an unconditional UNet.</param>
+    /// <param name="dropoutGenerator">The generator of the dropout masks; required in training with dropout &gt; 0.</param>
+    public Tensor Forward(Tensor input, Tensor noiseLabels, Tensor? classLabels, Generator? dropoutGenerator = null)
     {
         ValidateInput(input, noiseLabels);
         if (_embLabel is null && classLabels is not null)
@@ -161,7 +152,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
                 throw new ArgumentException($"This UNet is class-conditional (LabelDim {Options.LabelDim}): give labels [B, {Options.LabelDim}] (zeros = unconditional).", nameof(classLabels));
             }
 
-            Edm2Labels.Check(classLabels, Options.LabelDim, input.Size(0));
+            ClassLabels.CheckRows(classLabels, Options.LabelDim, input.Size(0));
 
             emb = MagnitudePreserving.Sum(emb, _embLabel.Forward(classLabels.Mul(Math.Sqrt(classLabels.Size(1)))), Options.LabelBalance);
         }
@@ -174,17 +165,30 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         skips.Push(x);
         foreach (Edm2Block block in _encBlocks)
         {
-            x = block.Forward(x, emb);
+            x = block.Forward(x, emb, dropoutGenerator);
             skips.Push(x);
         }
 
         foreach ((Edm2Block block, bool takesSkip) in _decBlocks)
         {
             if (takesSkip) x = MagnitudePreserving.Cat(x, skips.Pop(), Options.ConcatBalance);
-            x = block.Forward(x, emb);
+            x = block.Forward(x, emb, dropoutGenerator);
         }
 
         return _outConv.Forward(x, OutGain).MoveToOuterScope();
+    }
+
+    private Tensor? ResolveLabels(Tensor? labels, long batch, Device device)
+    {
+        if (Options.LabelDim > 0)
+        {
+            return ClassLabels.OneHot(labels, Options.LabelDim, batch, device);
+        }
+
+        return labels is null
+            ? null
+            : throw new ArgumentException(
+                "This EDM2 UNet is unconditional (LabelDim 0) but the conditioning has class labels; remove them or build the network with LabelDim > 0.");
     }
 
     private void ValidateInput(Tensor input, Tensor noiseLabels)

@@ -42,8 +42,7 @@ public static class MagnitudePreserving
 
         // rms = √mean(x²), taken as square → mean → √ rather than with linalg.vector_norm: libtorch 1.13's norm kernel does
         // not vectorise a reduction over an outer dimension (the channels of a pixel norm), and it and the division's
-        // backward took 27–35 ms forward + backward for a [64, 32, 32, 32] pixel norm against 5.4–15 ms this way
-        // (docs/performance.md). The mean square is clamped at 1e-30 before the root so that an all-zero vector gets the
+        // backward were several times slower (benchmarks/results/2026-11-22.md). The mean square is clamped at 1e-30 before the root so that an all-zero vector gets the
         // zero subgradient of ‖·‖ (as vector_norm's backward gives) instead of 0·∞ = NaN; √1e-30 = 1e-15 is far below
         // ε's float32 resolution, so no other value changes. Multiplying by 1/(ε + rms) instead of dividing by it is the
         // same quotient to within one float32 rounding (one more rounding of the reciprocal for bfloat16/float16 inputs),
@@ -151,11 +150,12 @@ public static class MagnitudePreserving
         return Tensor.Cat([a, bb], dim).MulInPlace(scale).MoveToOuterScope();
     }
 
+    // Any finite t is valid (the reference takes any): outside [0, 1] the weights extrapolate, and √((1−t)² + t²) > 0.
     private static void ValidateBalance(double t, string name)
     {
-        if (!(t >= 0 && t <= 1))
+        if (!double.IsFinite(t))
         {
-            throw new ArgumentOutOfRangeException(name, t, "an MP balance must lie in [0, 1]");
+            throw new ArgumentOutOfRangeException(name, t, "an MP balance must be a finite number (0.5 weighs both inputs equally)");
         }
     }
 }

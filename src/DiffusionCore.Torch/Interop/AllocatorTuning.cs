@@ -6,7 +6,7 @@ namespace DiffusionCore.Torch.Interop;
 /// Keeps freed tensor memory in the process on glibc: a training or sampling step frees and re-allocates activations
 /// of many megabytes, and glibc's defaults hand each of them back to the kernel (munmap, heap trimming), so the next
 /// step page-faults and zeroes them again. With M_MMAP_THRESHOLD at 1 GiB and M_TRIM_THRESHOLD at 2 GiB the memory is
-/// reused instead: sampling the main job's network got 1.04–1.5× faster, with the same peak RSS (docs/performance.md).
+/// reused instead: faster steps with the same peak RSS (benchmarks/results/2026-11-22.md).
 /// Applied once, when the shim loads, unless <c>DIFFUSIONCORE_MALLOC_TUNING=0</c> or the process already tunes
 /// malloc itself (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, or <c>glibc.malloc.*</c> in
 /// <c>GLIBC_TUNABLES</c>). A no-op on other C libraries.

@@ -5,8 +5,8 @@ namespace DiffusionCore.Torch.Interop;
 /// <summary>
 /// Has libtorch dispatch its elementwise, reduction and activation kernels to their AVX512 builds on CPUs that can run
 /// them. libtorch 1.13 ships those builds but picks AVX2 unless <c>ATEN_CPU_CAPABILITY=avx512</c> is set (AVX512 was made
-/// opt-in because it clocked some older Xeons down; pytorch/pytorch#80252). On this project's AMX CPU they are faster:
-/// float32 silu 4.7 → 3.1 ms and bfloat16 silu 12.6 → 6.3 ms on [128, 64, 32, 32] (docs/performance.md).
+/// opt-in because it clocked some older Xeons down; pytorch/pytorch#80252). On CPUs with native bfloat16 they are
+/// markedly faster (measured in benchmarks/results/2026-11-22.md).
 /// Applied once when the shim loads, before any kernel runs, unless <c>DIFFUSIONCORE_AVX512_KERNELS=0</c> or the process
 /// sets <c>ATEN_CPU_CAPABILITY</c> itself. libtorch does not check the CPU, so this is only done when
 /// <see cref="CpuFeatures.Avx512Kernels"/> is present, and only on CPUs with native bfloat16 (AVX512-BF16 or usable

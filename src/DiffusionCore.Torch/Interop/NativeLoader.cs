@@ -6,9 +6,10 @@ namespace DiffusionCore.Torch.Interop;
 
 /// <summary>
 /// Resolves the native shim explicitly: <c>DIFFUSIONCORE_NATIVE</c> (a file or folder), the application directory,
-/// the assembly's directory and their <c>runtimes/linux-x64/native/</c> folders, in that order. Every attempt is
-/// recorded; the first library that loads is checked for the shim ABI version and the libtorch version. Failure raises
-/// one <see cref="TorchLibraryLoadException"/> naming the cause and the fix.
+/// the assembly's directory and their <c>runtimes/linux-x64/native/</c> folders, in that order. An override that names
+/// no existing shim is an error, not skipped. Every attempt is recorded; the first library that loads is checked for
+/// the shim ABI version, the libtorch version and every export this assembly calls. Failure raises one
+/// <see cref="TorchLibraryLoadException"/> naming the cause and the fix.
 /// </summary>
 internal static class NativeLoader
 {
@@ -22,7 +23,7 @@ internal static class NativeLoader
     internal static readonly Version MinimumTorchVersion = new(1, 13);
 
     /// <summary>The ABI version this assembly was written against (DC_ABI_VERSION in dc_shim.h).</summary>
-    internal const int ExpectedAbiVersion = 6;
+    internal const int ExpectedAbiVersion = 9;
 
     private static readonly Lock Gate = new();
     private static IntPtr s_handle;
@@ -54,6 +55,11 @@ internal static class NativeLoader
 
             try
             {
+                if (OverrideProblem(Environment.GetEnvironmentVariable(OverrideVariable)) is { } wrongOverride)
+                {
+                    throw wrongOverride;
+                }
+
                 s_handle = Load(CandidatePaths());
                 CpuKernelSelection.Apply(s_handle);
                 AllocatorTuning.Apply(s_handle);
@@ -92,7 +98,25 @@ internal static class NativeLoader
         return list.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Tries each candidate; loads the first that exists and passes the version checks.</summary>
+    /// <summary>
+    /// The error for a <c>DIFFUSIONCORE_NATIVE</c> value that names neither an existing file nor a folder holding the
+    /// shim, or null when it is unset or fine. A set override is a choice: silently falling back to another shim
+    /// would run other code than the user asked for.
+    /// </summary>
+    internal static TorchLibraryLoadException? OverrideProblem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        bool folder = Directory.Exists(value);
+        string path = folder ? Path.Combine(value, FileName) : value;
+        if (File.Exists(path)) return null;
+        return new TorchLibraryLoadException(
+            TorchLibraryLoadCause.ShimNotFound,
+            $"{OverrideVariable} is set to '{value}', but {(folder ? $"that folder holds no {FileName}" : "no such file exists")}. " +
+            $"Point it at the shim (the file or its folder) or unset it to use the shim next to the application.",
+            [$"{path}: not found ({OverrideVariable})"]);
+    }
+
+    /// <summary>Tries each candidate; loads the first that exists and passes the version and export checks.</summary>
     internal static IntPtr Load(IReadOnlyList<string> candidates)
     {
         var attempts = new List<string>();
@@ -128,6 +152,7 @@ internal static class NativeLoader
 
             attempts.Add($"{path}: loaded");
             CheckVersions(handle, path, attempts);
+            CheckExports(name => NativeLibrary.TryGetExport(handle, name, out _), path, attempts);
             return handle;
         }
 
@@ -213,6 +238,33 @@ internal static class NativeLoader
                 attempts);
         }
     }
+
+    /// <summary>
+    /// Fails when the shim lacks any function this assembly declares (a shim from another build that reports the same
+    /// ABI number), naming every missing one, instead of an <see cref="EntryPointNotFoundException"/> at the first call.
+    /// </summary>
+    internal static void CheckExports(Func<string, bool> hasExport, string path, IReadOnlyList<string> attempts)
+    {
+        string[] missing = RequiredExports().Where(name => !hasExport(name)).ToArray();
+        if (missing.Length == 0) return;
+        throw new TorchLibraryLoadException(
+            TorchLibraryLoadCause.AbiMismatch,
+            $"The native shim at {path} has ABI version {ExpectedAbiVersion} but lacks {missing.Length} function(s) this " +
+            $"DiffusionCore.Torch calls: {string.Join(", ", missing)}. The shim and the managed assembly come from different " +
+            $"builds. Rebuild both with `dotnet build` (or fix {OverrideVariable}).",
+            attempts);
+    }
+
+    /// <summary>The entry points of every P/Invoke declared on <see cref="NativeMethods"/> (its [LibraryImport] methods).</summary>
+    internal static IReadOnlyList<string> RequiredExports() =>
+        typeof(NativeMethods)
+            .GetMethods(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly)
+            .Select(m => (Method: m, Import: m.GetCustomAttribute<LibraryImportAttribute>()))
+            .Where(p => p.Import is not null && p.Import.LibraryName == NativeMethods.Lib)
+            .Select(p => p.Import!.EntryPoint ?? p.Method.Name)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 
     internal static bool TryParseTorchVersion(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Version? version)
     {

@@ -35,6 +35,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_tensor_to_host(TensorHandle t, void* dst, long nbytes);
     [LibraryImport(Lib)] internal static partial int dc_tensor_from_host(void* src, long nbytes, long* shape, int ndim, int dtype, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_tensor_shallow_clone(TensorHandle t, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_tensor_data_ptr(TensorHandle t, out IntPtr data);
 
     [LibraryImport(Lib)] internal static partial int dc_fill_new(int kind, long* shape, int ndim, int dtype, int devType, int devIndex, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_full(long* shape, int ndim, double value, int dtype, int devType, int devIndex, out TensorHandle result);
@@ -70,8 +71,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_clamp_(TensorHandle a, double lo, double hi, int hasLo, int hasHi);
     [LibraryImport(Lib)] internal static partial int dc_hardtanh(TensorHandle a, double lo, double hi, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_where(TensorHandle cond, TensorHandle a, TensorHandle b, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_lerp(TensorHandle a, TensorHandle b, IntPtr w, double ws, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_lerp_(TensorHandle a, TensorHandle b, IntPtr w, double ws);
+    [LibraryImport(Lib)] internal static partial int dc_lerp(TensorHandle a, TensorHandle b, TensorHandle w, double ws, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_lerp_(TensorHandle a, TensorHandle b, TensorHandle w, double ws);
     [LibraryImport(Lib)] internal static partial int dc_nan_to_num(TensorHandle a, double nan, double posinf, double neginf, int inplace, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_gelu(TensorHandle a, int tanhApprox, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_softmax(TensorHandle a, long dim, int log, out TensorHandle result);
@@ -88,7 +89,7 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Lib)] internal static partial int dc_matmul(TensorHandle a, TensorHandle b, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_bmm(TensorHandle a, TensorHandle b, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_linear(TensorHandle x, TensorHandle w, IntPtr b, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_linear(TensorHandle x, TensorHandle w, TensorHandle b, out TensorHandle result);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int dc_einsum(string eq, IntPtr* ts, int n, out TensorHandle result);
 
     [LibraryImport(Lib)] internal static partial int dc_reshape(TensorHandle a, long* shape, int ndim, out TensorHandle result);
@@ -115,23 +116,23 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int dc_one_hot(TensorHandle idx, long n, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_embedding(TensorHandle weight, TensorHandle idx, out TensorHandle result);
 
-    [LibraryImport(Lib)] internal static partial int dc_conv2d(TensorHandle x, TensorHandle w, IntPtr b, long* stride, long* padding, long* dilation, long groups, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_conv_transpose2d(TensorHandle x, TensorHandle w, IntPtr b, long* stride, long* padding, long* outputPadding, long groups, long* dilation, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_conv2d(TensorHandle x, TensorHandle w, TensorHandle b, long* stride, long* padding, long* dilation, long groups, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_conv_transpose2d(TensorHandle x, TensorHandle w, TensorHandle b, long* stride, long* padding, long* outputPadding, long groups, long* dilation, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_pool2d(int kind, TensorHandle x, long* kernel, long* stride, long* padding, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_interpolate(TensorHandle x, int mode, long* size, double scaleH, double scaleW, int alignCorners, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_pad(TensorHandle x, long* pads, int n, int mode, double value, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_group_norm(TensorHandle x, long groups, IntPtr w, IntPtr b, double eps, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_layer_norm(TensorHandle x, long* shape, int ndim, IntPtr w, IntPtr b, double eps, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_sdpa(TensorHandle q, TensorHandle k, TensorHandle v, IntPtr mask, int causal, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_group_norm(TensorHandle x, long groups, TensorHandle w, TensorHandle b, double eps, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_layer_norm(TensorHandle x, long* shape, int ndim, TensorHandle w, TensorHandle b, double eps, out TensorHandle result);
+    [LibraryImport(Lib)] internal static partial int dc_sdpa(TensorHandle q, TensorHandle k, TensorHandle v, TensorHandle mask, int causal, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_affine_grid(TensorHandle theta, long* size, int ndim, int alignCorners, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_grid_sample(TensorHandle x, TensorHandle grid, int mode, int padding, int alignCorners, out TensorHandle result);
 
     [LibraryImport(Lib)] internal static partial int dc_requires_grad(TensorHandle t, out int result);
     [LibraryImport(Lib)] internal static partial int dc_set_requires_grad(TensorHandle t, int value);
     [LibraryImport(Lib)] internal static partial int dc_is_leaf(TensorHandle t, out int result);
-    [LibraryImport(Lib)] internal static partial int dc_backward(TensorHandle t, IntPtr grad, int retainGraph, int createGraph);
+    [LibraryImport(Lib)] internal static partial int dc_backward(TensorHandle t, TensorHandle grad, int retainGraph, int createGraph);
     [LibraryImport(Lib)] internal static partial int dc_grad(TensorHandle t, out TensorHandle result);
-    [LibraryImport(Lib)] internal static partial int dc_set_grad(TensorHandle t, IntPtr grad);
+    [LibraryImport(Lib)] internal static partial int dc_set_grad(TensorHandle t, TensorHandle grad);
     [LibraryImport(Lib)] internal static partial int dc_detach(TensorHandle t, int inplace, out TensorHandle result);
     [LibraryImport(Lib)] internal static partial int dc_autograd_grad(IntPtr* outputs, int nOut, IntPtr* inputs, int nIn, IntPtr* gradOutputs, int retainGraph, int createGraph, int allowUnused, IntPtr* results);
     [LibraryImport(Lib)] internal static partial int dc_grad_mode_enabled(out int result);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DiffusionCore.Torch.Distributed;
 
 namespace DiffusionCore.Torch.Interop;
 
@@ -30,6 +31,9 @@ internal static class NativeStatus
             TorchErrorKind.NotImplemented => new TorchNotSupportedException(message),
             TorchErrorKind.Value => new TorchArgumentException(message),
             TorchErrorKind.NullArgument => new ArgumentNullException(null, message),
+            TorchErrorKind.Distributed => new DistributedException(message),
+            TorchErrorKind.DistributedTimeout => new DistributedTimeoutException(message),
+            TorchErrorKind.DistributedMismatch => new DistributedMismatchException(message),
             _ => new TorchException(kind, message),
         };
     }

@@ -82,9 +82,7 @@ public sealed class ConvTranspose2d : Module, ITensorModule
         long* p = stackalloc long[] { Padding.H, Padding.W };
         long* o = stackalloc long[] { OutputPadding.H, OutputPadding.W };
         long* d = stackalloc long[] { Dilation.H, Dilation.W };
-        Tensor r = Tensor.Wrap(NativeMethods.dc_conv_transpose2d(input.Handle, weight.Handle, Tensor.RawOrZero(bias), s, p, o, Groups, d, out var h), h);
-        GC.KeepAlive(bias);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_conv_transpose2d(input.Handle, weight.Handle, Tensor.OptionalHandle(bias), s, p, o, Groups, d, out var h), h);
     }
 
     /// <inheritdoc />

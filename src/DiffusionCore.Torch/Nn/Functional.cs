@@ -68,9 +68,7 @@ public static class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        Tensor r = Tensor.Wrap(NativeMethods.dc_linear(input.Handle, weight.Handle, Tensor.RawOrZero(bias), out var h), h);
-        GC.KeepAlive(bias);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_linear(input.Handle, weight.Handle, Tensor.OptionalHandle(bias), out var h), h);
     }
 
     /// <summary>2-D convolution over NCHW input with weight [out, in/groups, kh, kw] (torch.nn.functional.conv2d).</summary>
@@ -86,9 +84,7 @@ public static class Functional
         long* s = stackalloc long[] { stride.H, stride.W };
         long* p = stackalloc long[] { padding.H, padding.W };
         long* d = stackalloc long[] { dilation.H, dilation.W };
-        Tensor r = Tensor.Wrap(NativeMethods.dc_conv2d(input.Handle, weight.Handle, Tensor.RawOrZero(bias), s, p, d, groups, out var h), h);
-        GC.KeepAlive(bias);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_conv2d(input.Handle, weight.Handle, Tensor.OptionalHandle(bias), s, p, d, groups, out var h), h);
     }
 
     /// <summary>Transposed 2-D convolution with weight [in, out/groups, kh, kw] (torch.nn.functional.conv_transpose2d).</summary>
@@ -101,9 +97,7 @@ public static class Functional
         long* p = stackalloc long[] { padding, padding };
         long* o = stackalloc long[] { outputPadding, outputPadding };
         long* d = stackalloc long[] { dilation, dilation };
-        Tensor r = Tensor.Wrap(NativeMethods.dc_conv_transpose2d(input.Handle, weight.Handle, Tensor.RawOrZero(bias), s, p, o, groups, d, out var h), h);
-        GC.KeepAlive(bias);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_conv_transpose2d(input.Handle, weight.Handle, Tensor.OptionalHandle(bias), s, p, o, groups, d, out var h), h);
     }
 
     private static unsafe Tensor Pool(int kind, Tensor input, int kernel, int? stride, int padding)
@@ -157,10 +151,7 @@ public static class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfLessThan(numGroups, 1);
-        Tensor r = Tensor.Wrap(NativeMethods.dc_group_norm(input.Handle, numGroups, Tensor.RawOrZero(weight), Tensor.RawOrZero(bias), eps, out var h), h);
-        GC.KeepAlive(weight);
-        GC.KeepAlive(bias);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_group_norm(input.Handle, numGroups, Tensor.OptionalHandle(weight), Tensor.OptionalHandle(bias), eps, out var h), h);
     }
 
     /// <summary>Layer normalisation over the trailing <paramref name="normalizedShape"/> (Ba et al. 2016; torch.nn.functional.layer_norm).</summary>
@@ -169,10 +160,7 @@ public static class Functional
         ArgumentNullException.ThrowIfNull(input);
         fixed (long* s = normalizedShape)
         {
-            Tensor r = Tensor.Wrap(NativeMethods.dc_layer_norm(input.Handle, s, normalizedShape.Length, Tensor.RawOrZero(weight), Tensor.RawOrZero(bias), eps, out var h), h);
-            GC.KeepAlive(weight);
-            GC.KeepAlive(bias);
-            return r;
+            return Tensor.Wrap(NativeMethods.dc_layer_norm(input.Handle, s, normalizedShape.Length, Tensor.OptionalHandle(weight), Tensor.OptionalHandle(bias), eps, out var h), h);
         }
     }
 
@@ -185,9 +173,7 @@ public static class Functional
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        Tensor r = Tensor.Wrap(NativeMethods.dc_sdpa(query.Handle, key.Handle, value.Handle, Tensor.RawOrZero(attentionMask), isCausal ? 1 : 0, out var h), h);
-        GC.KeepAlive(attentionMask);
-        return r;
+        return Tensor.Wrap(NativeMethods.dc_sdpa(query.Handle, key.Handle, value.Handle, Tensor.OptionalHandle(attentionMask), isCausal ? 1 : 0, out var h), h);
     }
 
     /// <summary>SiLU x·σ(x) (Elfwing et al. 2018).</summary>

@@ -31,14 +31,13 @@ public static class GradientUtils
         }
 
         Tensor[] ps = [.. parameters];
-        IntPtr[] raw = RawHandles(ps);
         double total;
-        fixed (IntPtr* p = raw)
+        using var handles = new TensorHandleLease(ps);
+        fixed (IntPtr* p = handles.Pointers)
         {
-            NativeStatus.Check(NativeMethods.dc_clip_grad_norm_(p, raw.Length, maxNorm, normType, out total));
+            NativeStatus.Check(NativeMethods.dc_clip_grad_norm_(p, ps.Length, maxNorm, normType, out total));
         }
 
-        GC.KeepAlive(ps);
         return total;
     }
 
@@ -50,13 +49,11 @@ public static class GradientUtils
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Tensor[] ps = [.. parameters];
-        IntPtr[] raw = RawHandles(ps);
-        fixed (IntPtr* p = raw)
+        using var handles = new TensorHandleLease(ps);
+        fixed (IntPtr* p = handles.Pointers)
         {
-            NativeStatus.Check(NativeMethods.dc_grads_nan_to_num_(p, raw.Length));
+            NativeStatus.Check(NativeMethods.dc_grads_nan_to_num_(p, ps.Length));
         }
-
-        GC.KeepAlive(ps);
     }
 
     /// <summary>
@@ -79,24 +76,10 @@ public static class GradientUtils
             return;
         }
 
-        IntPtr[] raw = RawHandles(ps);
-        fixed (IntPtr* p = raw)
+        using var handles = new TensorHandleLease(ps);
+        fixed (IntPtr* p = handles.Pointers)
         {
-            NativeStatus.Check(NativeMethods.dc_zero_grad(p, raw.Length));
+            NativeStatus.Check(NativeMethods.dc_zero_grad(p, ps.Length));
         }
-
-        GC.KeepAlive(ps);
-    }
-
-    /// <summary>The native pointers of <paramref name="tensors"/>; keep the tensors alive until the native call returns.</summary>
-    private static IntPtr[] RawHandles(Tensor[] tensors)
-    {
-        var raw = new IntPtr[tensors.Length];
-        for (int i = 0; i < raw.Length; i++)
-        {
-            raw[i] = tensors[i].Raw;
-        }
-
-        return raw;
     }
 }

@@ -41,26 +41,22 @@ public class Adam : Optimizer
     private protected override unsafe void StepGroup(ParameterGroup group, ParameterGroupState state)
     {
         var o = (AdamOptions)group.Options;
-        IntPtr[] ps = state.ParameterPointers(group.Parameters);
-        IntPtr[] m = state.SlotPointers(0);
-        IntPtr[] v = state.SlotPointers(1);
-        IntPtr[] vmax = state.SlotPointers(2);
         int rc;
-        fixed (IntPtr* pp = ps)
-        fixed (IntPtr* pm = m)
-        fixed (IntPtr* pv = v)
-        fixed (IntPtr* pmax = vmax)
+        using (TensorHandleLease ps = state.LeaseParameters(group.Parameters))
+        using (TensorHandleLease m = state.LeaseSlot(0))
+        using (TensorHandleLease v = state.LeaseSlot(1))
+        using (TensorHandleLease vmax = state.LeaseSlot(2))
+        fixed (IntPtr* pp = ps.Pointers, pm = m.Pointers, pv = v.Pointers, pmax = vmax.Pointers)
         fixed (long* steps = state.Steps)
         {
             rc = NativeMethods.dc_adam_step_lazy(
-                pp, pm, pv, pmax, steps, ps.Length, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay,
+                pp, pm, pv, pmax, steps, group.Parameters.Count, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay,
                 DecoupledWeightDecay ? 1 : 0, o.Amsgrad ? 1 : 0, o.Maximize ? 1 : 0);
         }
 
         state.AdoptCreated(0);
         state.AdoptCreated(1);
         state.AdoptCreated(2);
-        GC.KeepAlive(group);
         NativeStatus.Check(rc);
     }
 }

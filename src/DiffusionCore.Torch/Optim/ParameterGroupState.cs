@@ -1,3 +1,5 @@
+using DiffusionCore.Torch.Interop;
+
 namespace DiffusionCore.Torch.Optim;
 
 /// <summary>
@@ -29,29 +31,14 @@ internal sealed class ParameterGroupState
     /// <summary>Updates applied to each parameter so far.</summary>
     internal long[] Steps { get; }
 
-    /// <summary>The parameters' native pointers, refreshed; keep the parameters alive until the native call returns.</summary>
-    internal IntPtr[] ParameterPointers(IReadOnlyList<Tensor> parameters)
-    {
-        for (int i = 0; i < _parameterPointers.Length; i++)
-        {
-            _parameterPointers[i] = parameters[i].Raw;
-        }
+    /// <summary>The parameters' native pointers, refreshed and referenced until the lease is disposed (after the native step).</summary>
+    internal TensorHandleLease LeaseParameters(IReadOnlyList<Tensor> parameters) => new(parameters, _parameterPointers);
 
-        return _parameterPointers;
-    }
-
-    /// <summary>A slot's native pointers (zero where not yet created), refreshed.</summary>
-    internal IntPtr[] SlotPointers(int slot)
-    {
-        Tensor?[] tensors = Slots[slot];
-        IntPtr[] raw = _slotPointers[slot];
-        for (int i = 0; i < raw.Length; i++)
-        {
-            raw[i] = tensors[i] is { } t ? t.Raw : IntPtr.Zero;
-        }
-
-        return raw;
-    }
+    /// <summary>
+    /// A slot's native pointers (zero where not yet created), refreshed and referenced until the lease is disposed; the
+    /// native step writes the handles it creates into the zero entries (see <see cref="AdoptCreated"/>).
+    /// </summary>
+    internal TensorHandleLease LeaseSlot(int slot) => new(Slots[slot], _slotPointers[slot]);
 
     /// <summary>
     /// Takes ownership of the handles the native step created in a slot's pointer array (entries that were zero

@@ -33,18 +33,16 @@ public sealed class Sgd : Optimizer
     private protected override unsafe void StepGroup(ParameterGroup group, ParameterGroupState state)
     {
         var o = (SgdOptions)group.Options;
-        IntPtr[] ps = state.ParameterPointers(group.Parameters);
-        IntPtr[] buffers = state.SlotPointers(0);
         int rc;
-        fixed (IntPtr* pp = ps)
-        fixed (IntPtr* pb = buffers)
+        using (TensorHandleLease ps = state.LeaseParameters(group.Parameters))
+        using (TensorHandleLease buffers = state.LeaseSlot(0))
+        fixed (IntPtr* pp = ps.Pointers, pb = buffers.Pointers)
         {
             rc = NativeMethods.dc_sgd_step_lazy(
-                pp, pb, ps.Length, o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov ? 1 : 0, o.Maximize ? 1 : 0);
+                pp, pb, group.Parameters.Count, o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov ? 1 : 0, o.Maximize ? 1 : 0);
         }
 
         state.AdoptCreated(0);
-        GC.KeepAlive(group);
         NativeStatus.Check(rc);
     }
 }

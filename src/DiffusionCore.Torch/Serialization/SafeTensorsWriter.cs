@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text;
 
 namespace DiffusionCore.Torch.Serialization;
@@ -12,16 +13,19 @@ internal static class SafeTensorsWriter
     /// <summary>The largest host buffer used for tensor bytes (16 MiB).</summary>
     internal const int ChunkBytes = 16 << 20;
 
+    private const int HeaderPrefixBytes = 8;
+
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    internal static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    internal static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata, bool checksums)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         SafeTensorsFile.EnsureLittleEndian();
         ValidateMetadata(metadata);
         List<SafeTensorsHeaderWriter.Slot> slots = Plan(tensors);
-        byte[] header = SafeTensorsHeaderWriter.Build(slots, metadata);
+        byte[] header = SafeTensorsHeaderWriter.Build(slots, HeaderMetadata(metadata, checksums ? slots.Count : null));
+        ulong[]? digests = checksums ? new ulong[slots.Count] : null;
 
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
@@ -31,7 +35,16 @@ internal static class SafeTensorsWriter
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.None))
             {
                 stream.Write(header);
-                WriteData(stream, slots);
+                WriteData(stream, slots, digests);
+                if (digests is not null)
+                {
+                    // The placeholder has the final value's length: fill the digests in without moving a byte. The
+                    // header digest covers the JSON as written so far, placeholder included.
+                    ReadOnlySpan<byte> json = header.AsSpan(HeaderPrefixBytes);
+                    stream.Position = HeaderPrefixBytes + SafeTensorsChecksums.ValueOffset(json);
+                    stream.Write(Encoding.ASCII.GetBytes(SafeTensorsChecksums.Format(SafeTensorsChecksums.Hash(json), digests)));
+                }
+
                 stream.Flush(flushToDisk: true);
             }
 
@@ -42,6 +55,27 @@ internal static class SafeTensorsWriter
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The metadata as written: the caller's entries less any stale <see cref="SafeTensors.ChecksumKey"/>, plus, for
+    /// <paramref name="checksumCount"/> tensors, a placeholder of all-zero digests with the length of the final value.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string>? HeaderMetadata(IReadOnlyDictionary<string, string>? metadata, int? checksumCount)
+    {
+        if (checksumCount is null && (metadata is null || !metadata.ContainsKey(SafeTensors.ChecksumKey)))
+        {
+            return metadata;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> pair in metadata ?? new Dictionary<string, string>())
+        {
+            if (pair.Key != SafeTensors.ChecksumKey) result.Add(pair.Key, pair.Value);
+        }
+
+        if (checksumCount is int count) result.Add(SafeTensors.ChecksumKey, SafeTensorsChecksums.Placeholder(count));
+        return result;
     }
 
     /// <summary>Checks names and tensors and assigns each tensor its byte range, in the given order.</summary>
@@ -112,14 +146,22 @@ internal static class SafeTensorsWriter
         }
     }
 
-    /// <summary>Copies every tensor's bytes to <paramref name="stream"/> through one bounded buffer, batching small tensors.</summary>
-    private static void WriteData(FileStream stream, List<SafeTensorsHeaderWriter.Slot> slots)
+    /// <summary>
+    /// Copies every tensor's bytes to <paramref name="stream"/> through one bounded buffer, batching small tensors, and
+    /// stores each tensor's digest in <paramref name="digests"/> when given.
+    /// </summary>
+    private static void WriteData(FileStream stream, List<SafeTensorsHeaderWriter.Slot> slots, ulong[]? digests)
     {
         long largest = 0, total = 0;
         foreach (SafeTensorsHeaderWriter.Slot slot in slots)
         {
             largest = Math.Max(largest, slot.End - slot.Begin);
             total += slot.End - slot.Begin;
+        }
+
+        if (digests is not null)
+        {
+            Array.Fill(digests, SafeTensorsChecksums.Hash([]));
         }
 
         if (total == 0)
@@ -129,8 +171,9 @@ internal static class SafeTensorsWriter
 
         var buffer = new byte[(int)Math.Min(ChunkBytes, total)];
         int filled = 0;
-        foreach (SafeTensorsHeaderWriter.Slot slot in slots)
+        for (int i = 0; i < slots.Count; i++)
         {
+            SafeTensorsHeaderWriter.Slot slot = slots[i];
             long bytes = slot.End - slot.Begin;
             if (bytes == 0)
             {
@@ -145,21 +188,25 @@ internal static class SafeTensorsWriter
 
             if (bytes <= buffer.Length)
             {
-                slot.Tensor.CopyBytesTo(buffer.AsSpan(filled, (int)bytes));
+                Span<byte> copy = buffer.AsSpan(filled, (int)bytes);
+                slot.Tensor.CopyBytesTo(copy);
+                if (digests is not null) digests[i] = SafeTensorsChecksums.Hash(copy);
                 filled += (int)bytes;
             }
             else
             {
-                WriteInChunks(stream, slot, buffer);
+                ulong digest = WriteInChunks(stream, slot, buffer, digests is not null);
+                if (digests is not null) digests[i] = digest;
             }
         }
 
         stream.Write(buffer, 0, filled);
     }
 
-    /// <summary>Writes a tensor larger than the buffer as consecutive slices of its flattened elements.</summary>
-    private static void WriteInChunks(FileStream stream, SafeTensorsHeaderWriter.Slot slot, byte[] buffer)
+    /// <summary>Writes a tensor larger than the buffer as consecutive slices of its flattened elements; returns their digest when asked (else 0).</summary>
+    private static ulong WriteInChunks(FileStream stream, SafeTensorsHeaderWriter.Slot slot, byte[] buffer, bool digest)
     {
+        XxHash3? hash = digest ? new XxHash3() : null;
         int elementSize = slot.DType.ElementSize();
         long perChunk = buffer.Length / elementSize;
         using var noGrad = new NoGradScope();
@@ -173,8 +220,11 @@ internal static class SafeTensorsWriter
             int byteCount = (int)(n * elementSize);
             using Tensor piece = flat.Narrow(0, start, n);
             piece.CopyBytesTo(buffer.AsSpan(0, byteCount));
+            hash?.Append(buffer.AsSpan(0, byteCount));
             stream.Write(buffer, 0, byteCount);
         }
+
+        return hash?.GetCurrentHashAsUInt64() ?? 0;
     }
 
     private static bool IsValidUtf16(string text)

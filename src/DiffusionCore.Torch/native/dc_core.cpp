@@ -24,8 +24,7 @@ std::atomic<int> g_num_threads{0};  // 0: never set through the shim, keep libto
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
-// Every c10::Error captures and symbolises a C++ backtrace in its constructor (about 4 ms per error on a 2-core
-// machine), which set_error then throws away: the managed side only ever sees what_without_backtrace(). A no-op
+// Every c10::Error captures and symbolises a C++ backtrace in its constructor (milliseconds per error), which set_error then throws away: the managed side only ever sees what_without_backtrace(). A no-op
 // fetcher makes a failed call cost microseconds instead; messages are unchanged.
 const bool g_cheap_c10_errors = [] {
   c10::SetStackTraceFetcher([] { return std::string(); });
@@ -231,6 +230,15 @@ int dc_tensor_from_host(const void* src, int64_t nbytes, const int64_t* shape, i
 }
 
 int dc_tensor_shallow_clone(dc_tensor t, dc_tensor* out) { DC_TRY DC_OUT(T(t)); DC_CATCH }
+
+int dc_tensor_data_ptr(dc_tensor t, void** out) {
+  DC_TRY
+  const at::Tensor& x = T(t);
+  if (!x.device().is_cpu() || !x.is_contiguous())
+    throw c10::ValueError({__func__, __FILE__, __LINE__}, "the data pointer is only given for contiguous CPU tensors");
+  *out = x.data_ptr();
+  DC_CATCH
+}
 
 int dc_fill_new(int kind, const int64_t* shape, int ndim, int dtype, int dev_type, int dev_index, dc_tensor* out) {
   DC_TRY

@@ -21,7 +21,7 @@ int dc_conv2d(dc_tensor x, dc_tensor w, dc_tensor b, const int64_t* stride, cons
     // oneDNN's bfloat16 convolutions are faster on channels-last (NHWC) activations: the input is cast and laid out
     // in one copy, the output keeps NHWC, and so do the elementwise ops after it up to the next convolution (whose
     // input then needs no relayout). Float32 convolutions keep the caller's layout: NHWC measured no faster there
-    // (docs/performance.md).
+    // (benchmarks/results/2026-11-22.md).
     DC_OUT(op(T(x).to(st, false, false, at::MemoryFormat::ChannelsLast), T(w).to(st), dc::lowp_in(dc::opt(b), st)).to(at::kFloat));
   } else {
     DC_OUT(dc::with_matmul_precision(T(x), T(w), dc::opt(b), op));

@@ -151,7 +151,7 @@ at::Scalar scalar(double s, int is_int) {
 
 // The number as a 0-dim operand of a's dtype, for add/sub/mul/div/rsub of a CPU float32/float64 tensor; undefined
 // elsewhere. libtorch wraps a number as a 0-dim float64 (int64) tensor, and on the CPU its TensorIterator then casts
-// that to the tensor's dtype in a temporary: one allocation and one copy kernel (about 1.5 µs) per op, and again in the
+// that to the tensor's dtype in a temporary: one allocation and one copy kernel per op, and again in the
 // op's backward, which multiplies by the saved number. Making the operand in a's dtype up front is the same value (the
 // same static_cast) through the same kernel, without the temporary; its backward reuses it. bfloat16/float16 keep
 // libtorch's own path (their kernels may read the wrapped number at float precision), CUDA tensors take CPU numbers as

@@ -1,6 +1,6 @@
 // DiffusionCore native shim: the C ABI between DiffusionCore.Torch (C#) and libtorch.
 //
-// Rules (see docs/architecture.md and ARCHITECTURE.md):
+// Rules (see docs/architecture.md, "ABI rules"):
 //  * Every function returns a status: 0 on success, a DC_ERR_* kind on failure. The message of the last
 //    failure on the calling thread is read with dc_last_error_message(); it never carries a C++ backtrace.
 //  * No C++ exception crosses extern "C": every body runs inside DC_TRY/DC_CATCH.
@@ -14,10 +14,14 @@ extern "C" {
 #endif
 
 #define DC_API __attribute__((visibility("default")))
-#define DC_ABI_VERSION 6
+// 7: the image codecs (dc_image_*) left the shim for DiffusionCore.Data; 8: dc_tensor_data_ptr (safetensors read into
+// tensor storage); 9: c10d process groups (dc_store_*, dc_pg_*).
+#define DC_ABI_VERSION 9
 
 typedef void* dc_tensor;
 typedef void* dc_generator;
+typedef void* dc_store;
+typedef void* dc_process_group;
 
 enum dc_error_kind {
   DC_OK = 0,
@@ -29,7 +33,10 @@ enum dc_error_kind {
   DC_ERR_OUT_OF_MEMORY = 6,  // c10::OutOfMemoryError, std::bad_alloc
   DC_ERR_SHAPE = 7,          // size/shape mismatch reported by a TORCH_CHECK
   DC_ERR_LINALG = 8,         // c10::LinAlgError
-  DC_ERR_NULL_ARGUMENT = 9   // a required handle was null
+  DC_ERR_NULL_ARGUMENT = 9,  // a required handle was null
+  DC_ERR_DISTRIBUTED = 10,   // a collective or rendezvous failed: a peer exited or a connection broke (ABI 9)
+  DC_ERR_TIMEOUT = 11,       // a rendezvous or collective did not complete within the group's timeout (ABI 9)
+  DC_ERR_MISMATCH = 12       // ranks called a collective with different tensors, roots or operations (ABI 9)
 };
 
 // ---- library ----
@@ -58,6 +65,9 @@ DC_API int dc_tensor_item_int64(dc_tensor t, int64_t* out);
 DC_API int dc_tensor_to_host(dc_tensor t, void* dst, int64_t nbytes);
 DC_API int dc_tensor_from_host(const void* src, int64_t nbytes, const int64_t* shape, int ndim, int dtype, dc_tensor* out);
 DC_API int dc_tensor_shallow_clone(dc_tensor t, dc_tensor* out);
+// The address of the first element of a contiguous CPU tensor (for reading a file straight into a new tensor's
+// storage; ABI 8). DC_ERR_VALUE for other devices and for non-contiguous tensors.
+DC_API int dc_tensor_data_ptr(dc_tensor t, void** out);
 
 // ---- creation ----
 // kind: 0 zeros, 1 ones, 2 empty
@@ -209,19 +219,6 @@ DC_API int dc_adam_step_lazy(const dc_tensor* params, dc_tensor* exp_avg, dc_ten
 DC_API int dc_sgd_step_lazy(const dc_tensor* params, dc_tensor* momentum_buf, int n, double lr, double momentum,
                             double dampening, double weight_decay, int nesterov, int maximize);
 
-// ---- image codecs (dc_image.cpp; libpng and libjpeg-turbo) ----
-// Decodes a PNG or JPEG (recognised by its signature) into a new uint8 tensor [C, H, W] holding the file's own
-// layout: C = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA (PNG palettes expanded, 16-bit reduced to 8; JPEG gives 1 or 3).
-// Corrupt, truncated or unsupported data (CMYK JPEG, > 1 GiB of pixels) fails with DC_ERR_VALUE and a message.
-DC_API int dc_image_decode(const uint8_t* data, int64_t nbytes, dc_tensor* out);
-// Encodes a uint8 [C, H, W] tensor (C = 1 to 4) as PNG into a buffer owned by the caller (free with
-// dc_image_buffer_free).
-DC_API int dc_image_encode_png(dc_tensor t, uint8_t** out_data, int64_t* out_nbytes);
-// Encodes a uint8 [C, H, W] tensor (C = 1 or 3) as baseline JPEG of the given quality (1 to 100); free the buffer with
-// dc_image_buffer_free.
-DC_API int dc_image_encode_jpeg(dc_tensor t, int quality, uint8_t** out_data, int64_t* out_nbytes);
-DC_API void dc_image_buffer_free(uint8_t* data);
-
 // ---- reduced-precision matrix products, CPU capabilities, native-time profile (dc_precision.cpp) ----
 // dtype -1 turns it off; bfloat16 or float16: on the calling thread, conv2d, conv_transpose2d, linear, matmul, bmm,
 // einsum and sdpa with float32 operands compute in that dtype and return float32 (autograd casts gradients back).
@@ -262,6 +259,30 @@ DC_API int dc_memory_cpu_reset_peak(void);
 // Symmetric eigendecomposition (torch.linalg.eigh): ascending eigenvalues [..., n] and eigenvectors as columns
 // [..., n, n] of the symmetric matrices in a; reads the lower triangle, or the upper one when upper != 0.
 DC_API int dc_linalg_eigh(dc_tensor a, int upper, dc_tensor* values, dc_tensor* vectors);
+
+// ---- data-parallel communication over c10d (dc_dist.cpp, ABI 9) ----
+// Rendezvous stores. TCP: rank 0 hosts (is_server = 1) on port, every rank connects to host:port; the call returns
+// when all world_size ranks have connected, or fails with DC_ERR_TIMEOUT after timeout_ms. File: every rank opens the
+// same path (a shared file system). Free with dc_store_free; a process group keeps its store alive.
+DC_API int dc_store_tcp_new(const char* host, int port, int is_server, int world_size, int64_t timeout_ms, dc_store* out);
+DC_API int dc_store_file_new(const char* path, int world_size, int64_t timeout_ms, dc_store* out);
+DC_API void dc_store_free(dc_store s);
+// backend: 0 Gloo (CPU tensors), 1 NCCL (CUDA tensors; only in a shim built with DC_WITH_NCCL). *out = 1 when usable.
+DC_API int dc_dist_backend_available(int backend, int* out);
+// A process group of world_size ranks over the store. Gloo's network device: the interface iface when non-empty, else
+// the address of hostname when non-empty, else this machine's hostname (loopback when it does not resolve).
+// cuda_device: the NCCL group's CUDA device index. Collectives fail after timeout_ms.
+DC_API int dc_pg_new(dc_store store, int rank, int world_size, int backend, int64_t timeout_ms, const char* iface,
+                     const char* hostname, int cuda_device, dc_process_group* out);
+DC_API void dc_pg_free(dc_process_group g);
+// In place over all ranks; op: 0 sum, 1 average (floating point only), 2 min, 3 max. The tensors are flattened into
+// buckets of one dtype of at most bucket_bytes (a larger tensor alone), one collective per bucket. Every collective
+// first checks that all ranks passed the same count, dtypes and shapes (DC_ERR_MISMATCH otherwise).
+DC_API int dc_pg_allreduce(dc_process_group g, const dc_tensor* ts, int n, int op, int64_t bucket_bytes);
+// In place: every rank's tensors take root's values (bucketed like dc_pg_allreduce).
+DC_API int dc_pg_broadcast(dc_process_group g, const dc_tensor* ts, int n, int root, int64_t bucket_bytes);
+// Returns when every rank has reached it.
+DC_API int dc_pg_barrier(dc_process_group g);
 
 #ifdef __cplusplus
 }

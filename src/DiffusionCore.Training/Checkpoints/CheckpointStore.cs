@@ -11,9 +11,11 @@ namespace DiffusionCore.Training.Checkpoints;
 /// The training-state files of one run directory: each is ONE safetensors file named by images seen
 /// (<c>training-state-000012800.safetensors</c>), written atomically (a hidden temporary file in the same directory,
 /// flushed, then renamed over the target by <see cref="SafeTensors.Save"/>), so a crash mid-write leaves the previous
-/// files intact and never a partial file under a checkpoint name. The last <see cref="Keep"/> are kept. Loading picks
-/// the newest file that reads completely and carries the training-state format tag; unreadable ones are logged and
-/// skipped (EDM2's automatic resume, Karras et al. 2024, reference training loop).
+/// files intact and never a partial file under a checkpoint name. Each file stores checksums of its header and of
+/// every tensor (<see cref="SafeTensors.ChecksumKey"/>), verified when it is read. The last <see cref="Keep"/> are kept.
+/// Loading picks the newest file that reads completely, matches its checksums (files written before checksums existed
+/// have none and are read unverified), carries the training-state format tag and passes the caller's check; the others
+/// are logged and skipped (EDM2's automatic resume, Karras et al. 2024, reference training loop).
 /// </summary>
 public sealed partial class CheckpointStore
 {
@@ -80,16 +82,67 @@ public sealed partial class CheckpointStore
         System.IO.Directory.CreateDirectory(Directory);
         var meta = new Dictionary<string, string>(metadata, StringComparer.Ordinal) { [FormatKey] = FormatVersion };
         string path = Path.Combine(Directory, FileName(imagesSeen));
-        SafeTensors.Save(path, tensors, meta);
+        SafeTensors.Save(path, tensors, meta, checksums: true);
         Prune();
         return path;
     }
 
     /// <summary>
-    /// Reads the newest checkpoint that opens, reads completely and carries the format tag; every newer file that fails is
-    /// logged as a warning and skipped. Returns null when there is none.
+    /// Makes the directory ready for a run, before any training: creates it, checks that files can be written in it
+    /// (so a bad <c>RunDirectory</c> fails now, not at the first checkpoint), and deletes the hidden temporary files of
+    /// checkpoint writes that never finished (a killed process leaves one per kill). A temporary file that another
+    /// writer still holds open (locked) is left alone.
     /// </summary>
-    public LoadedCheckpoint? LoadLatestValid(Device? device = null)
+    /// <exception cref="IOException">The directory cannot be created or written to; the message names it and the fix.</exception>
+    public void PrepareDirectory()
+    {
+        string probe = Path.Combine(Directory, $".write-probe-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException(
+                $"The run directory '{Directory}' cannot hold checkpoints: {e.Message} Choose a writable directory (RunDirectory) or fix its permissions.", e);
+        }
+
+        foreach (string temporary in System.IO.Directory.EnumerateFiles(Directory, "." + FilePrefix + "*" + FileExtension + ".*.tmp"))
+        {
+            if (TryDeleteUnlocked(temporary)) TrainingLog.StaleTemporaryDeleted(_logger, temporary);
+        }
+    }
+
+    /// <summary>Deletes a file unless another open handle holds its lock (SafeTensors.Save writes with FileShare.None).</summary>
+    private static bool TryDeleteUnlocked(string path)
+    {
+        try
+        {
+            using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;  // still being written, or already gone
+        }
+    }
+
+    /// <summary>
+    /// Reads the newest checkpoint that opens, reads completely, matches its checksums, carries the format tag and passes
+    /// <paramref name="validate"/>; every newer file that fails is logged as a warning and skipped. Returns null when
+    /// there is none.
+    /// </summary>
+    /// <param name="device">Where the tensors should live.</param>
+    /// <param name="validate">
+    /// Checks a loaded checkpoint's contents (for example that its metadata parses) and throws
+    /// <see cref="CorruptCheckpointException"/> (or another <see cref="IOException"/> or <see cref="InvalidDataException"/>)
+    /// to skip it for the previous one; any other exception propagates.
+    /// </param>
+    public LoadedCheckpoint? LoadLatestValid(Device? device = null, Action<LoadedCheckpoint>? validate = null)
     {
         IReadOnlyList<CheckpointFile> files = List();
         for (int i = files.Count - 1; i >= 0; i--)
@@ -104,12 +157,19 @@ public sealed partial class CheckpointStore
                     throw new InvalidDataException($"its format tag is '{format ?? "missing"}', not '{FormatVersion}'");
                 }
 
-                return new LoadedCheckpoint(file, contents);
+                var loaded = new LoadedCheckpoint(file, contents);
+                validate?.Invoke(loaded);
+                return loaded;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or SafeTensorsFormatException or UnauthorizedAccessException or TorchException)
             {
                 contents?.Dispose();
                 TrainingLog.CheckpointSkipped(_logger, file.Path, e.Message);
+            }
+            catch
+            {
+                contents?.Dispose();
+                throw;
             }
         }
 

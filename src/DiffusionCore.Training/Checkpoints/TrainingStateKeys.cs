@@ -12,9 +12,6 @@ public static class TrainingStateKeys
     /// <summary>Prefix of an EMA tracker's state: <c>ema.{Name}.</c>.</summary>
     public const string Ema = "ema.";
 
-    /// <summary>Prefix of generator states (uint8 tensors).</summary>
-    public const string Rng = "rng.";
-
     /// <summary>Metadata: images seen, as an invariant integer.</summary>
     public const string ImagesSeen = "images_seen";
 
@@ -27,8 +24,17 @@ public static class TrainingStateKeys
     /// <summary>Metadata: the <see cref="TrainingOptions"/> as JSON.</summary>
     public const string Options = "options";
 
+    /// <summary>
+    /// Metadata: libtorch's intra-op thread count when the checkpoint was written. A resume is bit-exact only with the
+    /// same count (reductions split their work by thread); a different count is logged as a warning.
+    /// </summary>
+    public const string IntraOpThreads = "intra_op_threads";
+
     /// <summary>Metadata: the comma-separated EMA tracker names.</summary>
     public const string EmaNames = "ema_names";
+
+    /// <summary>Metadata: the number of data-parallel ranks that trained the run (1 for one process).</summary>
+    public const string WorldSize = "world_size";
 
     /// <summary>The prefix of tracker <paramref name="name"/>.</summary>
     public static string EmaPrefix(string name) => Ema + name + ".";

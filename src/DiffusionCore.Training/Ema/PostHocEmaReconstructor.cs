@@ -1,14 +1,15 @@
 using System.Globalization;
+using DiffusionCore.Merge;
 using DiffusionCore.Torch;
-using DiffusionCore.Torch.Serialization;
 
 namespace DiffusionCore.Training.Ema;
 
 /// <summary>
 /// Post-hoc EMA (Karras et al. 2024, EDM2 §3, App. C.3): from stored snapshots of power-function EMAs, reconstructs the
 /// average for any σ_rel ending at any snapshot time, as a least-squares combination of the snapshots' profiles
-/// (<see cref="PostHocEmaSolver"/>). Tensors are streamed: each snapshot file is opened in turn and read one tensor at a
-/// time, so peak memory is about one tensor plus one float32 network per output, whatever the number of snapshots.
+/// (<see cref="PostHocEmaSolver"/>). The weighted sum is DiffusionCore.Merge's (<see cref="StateDictArithmetic"/>):
+/// each snapshot file is opened in turn and read one tensor at a time, so peak memory is about one tensor plus one
+/// float32 network per output, whatever the number of snapshots.
 /// </summary>
 /// <example>
 /// <code>
@@ -138,112 +139,53 @@ public sealed class PostHocEmaReconstructor
     }
 
     /// <summary>
-    /// Reconstructs several averages in one streaming pass: θ_k = Σ_i X[i,k]·θ_i accumulated in float32, buffers taken
-    /// from the latest snapshot up to each target's end time.
+    /// Reconstructs several averages in one streaming pass: θ_k = Σ_i X[i,k]·θ_i accumulated in float32 by
+    /// <see cref="StateDictArithmetic.WeightedSums"/> (each snapshot up to the latest end time is read once, one tensor
+    /// at a time), buffers taken from the latest snapshot up to each target's end time.
     /// </summary>
     /// <param name="targets">The wanted averages (any mix of σ_rel and end times).</param>
     /// <returns>One result per target, in order; the caller disposes them.</returns>
-    /// <exception cref="InvalidDataException">The snapshots do not all hold the same tensors (names and shapes).</exception>
+    /// <exception cref="InvalidDataException">The snapshots do not all hold the same tensors (names, shapes and dtypes).</exception>
     public IReadOnlyList<PostHocEmaResult> Reconstruct(IReadOnlyList<PostHocEmaTarget> targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
         double[,] x = SolveWeights(targets);
         long[] ends = ResolveTimes(targets);
-        int m = targets.Count;
         long lastEnd = ends.Max();
-        var state = new OrderedDictionary<string, Tensor>[m];
-        for (int k = 0; k < m; k++)
+        EmaSnapshotInfo[] used = [.. _snapshots.TakeWhile(s => s.ImagesSeen <= lastEnd)];
+        var mergeTargets = new MergeTarget[targets.Count];
+        for (int k = 0; k < targets.Count; k++)
         {
-            state[k] = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
+            int column = k;
+            mergeTargets[k] = new MergeTarget(
+                [.. Enumerable.Range(0, used.Length).Select(i => x[i, column])],
+                CopyFrom: Array.FindLastIndex(used, s => s.ImagesSeen <= ends[column]));
         }
 
+        var options = new MergeOptions { CopiedKeys = used.SelectMany(static s => s.BufferKeys).ToHashSet(StringComparer.Ordinal) };
+        IReadOnlyList<MergedStateDict> merged;
         try
         {
-            Dictionary<string, long[]>? layout = null;
-            string? layoutPath = null;
-            for (int i = 0; i < _snapshots.Length && _snapshots[i].ImagesSeen <= lastEnd; i++)
-            {
-                EmaSnapshotInfo snapshot = _snapshots[i];
-                using SafeTensorsFile file = SafeTensorsFile.Open(snapshot.Path);
-                if (layout is null)
-                {
-                    layout = file.Entries.ToDictionary(static e => e.Name, static e => e.Shape.ToArray(), StringComparer.Ordinal);
-                    layoutPath = file.Path;
-                }
-                else
-                {
-                    CheckLayout(file, layout, layoutPath!);
-                }
-
-                var buffers = new HashSet<string>(snapshot.BufferKeys, StringComparer.Ordinal);
-                foreach (SafeTensorsEntry entry in file.Entries)
-                {
-                    using var scope = new TensorScope();
-                    Tensor stored = file.Read(entry.Name);
-                    if (buffers.Contains(entry.Name) || !entry.DType.IsFloatingPoint())
-                    {
-                        for (int k = 0; k < m; k++)
-                        {
-                            if (snapshot.ImagesSeen <= ends[k])
-                            {
-                                if (state[k].Remove(entry.Name, out Tensor? old))
-                                {
-                                    old.Dispose();
-                                }
-
-                                state[k].Add(entry.Name, stored.Clone().DetachFromScope());
-                            }
-                        }
-
-                        continue;
-                    }
-
-                    Tensor value = stored.To(DType.Float32);
-                    for (int k = 0; k < m; k++)
-                    {
-                        double w = x[i, k];
-                        if (w == 0)
-                        {
-                            continue;
-                        }
-
-                        if (!state[k].TryGetValue(entry.Name, out Tensor? sum))
-                        {
-                            sum = Tensor.Zeros(entry.Shape.ToArray(), DType.Float32).DetachFromScope();
-                            state[k].Add(entry.Name, sum);
-                        }
-
-                        sum.AddInPlace(value, w);
-                    }
-                }
-            }
-
-            var results = new PostHocEmaResult[m];
-            for (int k = 0; k < m; k++)
-            {
-                var weights = new double[_snapshots.Length];
-                for (int i = 0; i < weights.Length; i++)
-                {
-                    weights[i] = x[i, k];
-                }
-
-                results[k] = new PostHocEmaResult(targets[k].SigmaRel, ends[k], weights, state[k]);
-            }
-
-            return results;
+            merged = StateDictArithmetic.WeightedSums([.. used.Select(static s => StateDictSource.FromFile(s.Path))], mergeTargets, options);
         }
-        catch
+        catch (StateDictMismatchException e)
         {
-            foreach (OrderedDictionary<string, Tensor> s in state)
+            throw new InvalidDataException($"The snapshots cannot be combined: {e.Message} Post-hoc EMA combines snapshots of one network only.", e);
+        }
+
+        var results = new PostHocEmaResult[targets.Count];
+        for (int k = 0; k < results.Length; k++)
+        {
+            var weights = new double[_snapshots.Length];
+            for (int i = 0; i < weights.Length; i++)
             {
-                foreach (Tensor t in s.Values)
-                {
-                    t.Dispose();
-                }
+                weights[i] = x[i, k];
             }
 
-            throw;
+            results[k] = new PostHocEmaResult(targets[k].SigmaRel, ends[k], weights, merged[k]);
         }
+
+        return results;
     }
 
     private long[] ResolveTimes(IReadOnlyList<PostHocEmaTarget> targets)
@@ -270,36 +212,5 @@ public sealed class PostHocEmaReconstructor
         }
 
         return ends;
-    }
-
-    private static void CheckLayout(SafeTensorsFile file, Dictionary<string, long[]> layout, string layoutPath)
-    {
-        var problems = new List<string>();
-        foreach (SafeTensorsEntry e in file.Entries)
-        {
-            if (!layout.TryGetValue(e.Name, out long[]? shape))
-            {
-                problems.Add($"'{e.Name}' is not in '{layoutPath}'");
-            }
-            else if (!shape.SequenceEqual(e.Shape))
-            {
-                problems.Add($"'{e.Name}' has shape [{string.Join(", ", e.Shape)}], not [{string.Join(", ", shape)}]");
-            }
-        }
-
-        foreach (string name in layout.Keys)
-        {
-            if (!file.Contains(name))
-            {
-                problems.Add($"'{name}' is missing");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"The snapshot '{file.Path}' does not hold the same tensors as '{layoutPath}' ({string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? "; …" : string.Empty)}); " +
-                "post-hoc EMA combines snapshots of one network only.");
-        }
     }
 }

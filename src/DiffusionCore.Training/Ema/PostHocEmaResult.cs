@@ -1,6 +1,6 @@
+using DiffusionCore.Merge;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
-using DiffusionCore.Torch.Serialization;
 
 namespace DiffusionCore.Training.Ema;
 
@@ -10,10 +10,9 @@ namespace DiffusionCore.Training.Ema;
 /// </summary>
 public sealed class PostHocEmaResult : IDisposable
 {
-    private readonly OrderedDictionary<string, Tensor> _state;
-    private bool _disposed;
+    private readonly MergedStateDict _state;
 
-    internal PostHocEmaResult(double sigmaRel, long imagesSeen, IReadOnlyList<double> weights, OrderedDictionary<string, Tensor> state)
+    internal PostHocEmaResult(double sigmaRel, long imagesSeen, IReadOnlyList<double> weights, MergedStateDict state)
     {
         SigmaRel = sigmaRel;
         Gamma = PowerFunctionEma.SigmaRelToGamma(sigmaRel);
@@ -35,24 +34,13 @@ public sealed class PostHocEmaResult : IDisposable
     public IReadOnlyList<double> Weights { get; }
 
     /// <summary>The reconstructed state dict: averaged parameters in float32 and buffers from the latest snapshot up to <see cref="ImagesSeen"/>.</summary>
-    public IReadOnlyDictionary<string, Tensor> State
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _state;
-        }
-    }
+    public IReadOnlyDictionary<string, Tensor> State => _state.Tensors;
 
     /// <summary>Copies the reconstruction into a network of the snapshots' architecture (<see cref="Module.LoadStateDict"/>).</summary>
     /// <param name="target">The network.</param>
     /// <param name="strict">Fail on any missing, unexpected or mis-shaped key (networks with tied weights need false: snapshots hold each tensor once).</param>
     /// <returns>The keys that did not match.</returns>
-    public StateDictLoadResult LoadInto(Module target, bool strict = true)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        return target.LoadStateDict(State, strict);
-    }
+    public StateDictLoadResult LoadInto(Module target, bool strict = true) => _state.LoadInto(target, strict);
 
     /// <summary>
     /// Writes the reconstruction as a safetensors state dict (atomically), with metadata sigma_rel, gamma, images_seen
@@ -63,9 +51,6 @@ public sealed class PostHocEmaResult : IDisposable
     public void Save(string path, DType? parameterDType = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var scope = new TensorScope();
-        IEnumerable<KeyValuePair<string, Tensor>> tensors = State.Select(kv =>
-            parameterDType is { } d && kv.Value.DType.IsFloatingPoint() ? new KeyValuePair<string, Tensor>(kv.Key, kv.Value.To(d)) : kv);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = "diffusioncore.phema-posthoc.v1",
@@ -74,21 +59,9 @@ public sealed class PostHocEmaResult : IDisposable
             ["images_seen"] = EmaArguments.Format(ImagesSeen),
             ["snapshots_used"] = EmaArguments.Format(Weights.Count(static w => w != 0)),
         };
-        SafeTensors.Save(path, tensors, metadata);
+        _state.Save(path, metadata, parameterDType);
     }
 
     /// <summary>Frees the reconstructed tensors.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        foreach (Tensor t in _state.Values)
-        {
-            t.Dispose();
-        }
-    }
+    public void Dispose() => _state.Dispose();
 }

@@ -29,8 +29,8 @@ public abstract class DenoisingLoss : ITrainingLoss
     public abstract Tensor Weight(Tensor sigma);
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null) =>
-        NoiseDraw.Continuous(NoiseLevels, imageShape, generator, device);
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step) =>
+        NoiseDraw.Continuous(NoiseLevels, imageShape, step);
 
     /// <inheritdoc />
     public Tensor Compute(Tensor images, NoiseDraw draw, Conditioning conditioning, Tensor? mask = null)

@@ -6,7 +6,7 @@ namespace DiffusionCore.Training.Losses;
 
 /// <summary>
 /// Shared part of the losses of discrete-time ε-prediction models (Ho et al. 2020, Algorithm 1): uniform timesteps
-/// <c>t ~ U{0, …, T−1}</c>, <c>x_t = √ᾱ_t·y + √(1 − ᾱ_t)·ε</c>, and the network called as <c>F(x_t, t, c)</c> with the
+/// <c>t ~ U{0, …, T−1}</c> (drawn from the step's σ stream), <c>x_t = √ᾱ_t·y + √(1 − ᾱ_t)·ε</c>, and the network called as <c>F(x_t, t, c)</c> with the
 /// integer timestep as its noise label (as ADM and DiT). <see cref="NoiseDraw.Sigma"/> holds <c>σ_t = √((1 − ᾱ_t)/ᾱ_t)</c>.
 /// </summary>
 public abstract class DiscreteLossBase : ITrainingLoss
@@ -32,13 +32,12 @@ public abstract class DiscreteLossBase : ITrainingLoss
     private protected DiscreteDiffusionTables Tables { get; }
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null)
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step)
     {
         LossReduction.CheckShape(imageShape);
-        ArgumentNullException.ThrowIfNull(generator);
-        Device d = device ?? generator.Device;
-        Tensor t = _timesteps.SampleTimesteps(imageShape[0], generator, generator.Device).To(d);
-        Tensor noise = Tensor.Randn(imageShape, generator, DType.Float32, generator.Device).To(d);
+        ArgumentNullException.ThrowIfNull(step);
+        Tensor t = _timesteps.SampleTimesteps(imageShape[0], step.Sigma, step.Device);
+        Tensor noise = Tensor.Randn(imageShape, step.Noise, DType.Float32, step.Device);
         return new NoiseDraw(_timesteps.SigmaOf(t, DType.Float32), noise, t);
     }
 

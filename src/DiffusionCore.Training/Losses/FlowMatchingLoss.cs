@@ -37,8 +37,8 @@ public sealed class FlowMatchingLoss : ITrainingLoss
     public FlowMatchingPreconditioning Preconditioning { get; }
 
     /// <inheritdoc />
-    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null) =>
-        NoiseDraw.Continuous(Times, imageShape, generator, device);
+    public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step) =>
+        NoiseDraw.Continuous(Times, imageShape, step);
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The network's output does not have the shape of the images.</exception>

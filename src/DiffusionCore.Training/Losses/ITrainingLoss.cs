@@ -12,11 +12,14 @@ namespace DiffusionCore.Training.Losses;
 /// </summary>
 public interface ITrainingLoss
 {
-    /// <summary>Draws the per-sample noise levels (and timesteps) and the noise for a batch of <paramref name="imageShape"/>.</summary>
+    /// <summary>
+    /// Draws the per-sample noise levels (and timesteps) and the noise for a batch of <paramref name="imageShape"/>, σ
+    /// from the step's <see cref="TrainingStep.Sigma"/> stream and the noise from its <see cref="TrainingStep.Noise"/>
+    /// stream, on the step's device.
+    /// </summary>
     /// <param name="imageShape">The batch shape <c>[B, C, H, W]</c>.</param>
-    /// <param name="generator">The generator of every draw (σ first, then the noise).</param>
-    /// <param name="device">The device of the result (the generator's device when null).</param>
-    NoiseDraw Draw(ReadOnlySpan<long> imageShape, Generator generator, Device? device = null);
+    /// <param name="step">The training step whose generators the draws come from.</param>
+    NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step);
 
     /// <summary>Evaluates the loss for clean images <paramref name="images"/> with a given draw; differentiable.</summary>
     /// <param name="images">Clean images <c>y</c>, <c>[B, C, H, W]</c>.</param>

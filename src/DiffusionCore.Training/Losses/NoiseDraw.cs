@@ -23,16 +23,15 @@ public sealed record NoiseDraw(Tensor Sigma, Tensor Noise, Tensor? Timesteps = n
     public long BatchSize => Sigma.Size(0);
 
     /// <summary>
-    /// Draws σ per sample from <paramref name="noiseLevels"/>, then standard normal noise shaped like the images, both
-    /// float32 from <paramref name="generator"/> (the draw of every continuous-σ loss).
+    /// Draws σ per sample from <paramref name="noiseLevels"/> with the step's σ stream and standard normal noise shaped
+    /// like the images with its noise stream, both float32 on the step's device (the draw of every continuous-σ loss).
     /// </summary>
-    internal static NoiseDraw Continuous(INoiseLevelDistribution noiseLevels, ReadOnlySpan<long> imageShape, Generator generator, Device? device)
+    internal static NoiseDraw Continuous(INoiseLevelDistribution noiseLevels, ReadOnlySpan<long> imageShape, TrainingStep step)
     {
         LossReduction.CheckShape(imageShape);
-        ArgumentNullException.ThrowIfNull(generator);
-        Device d = device ?? generator.Device;
-        Tensor sigma = noiseLevels.Sample(imageShape[0], generator, DType.Float32, generator.Device).To(d);
-        Tensor noise = Tensor.Randn(imageShape, generator, DType.Float32, generator.Device).To(d);
+        ArgumentNullException.ThrowIfNull(step);
+        Tensor sigma = noiseLevels.Sample(imageShape[0], step.Sigma, DType.Float32, step.Device);
+        Tensor noise = Tensor.Randn(imageShape, step.Noise, DType.Float32, step.Device);
         return new NoiseDraw(sigma, noise);
     }
 }

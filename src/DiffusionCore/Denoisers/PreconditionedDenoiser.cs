@@ -55,9 +55,11 @@ public sealed class PreconditionedDenoiser : IDenoiser
         new(network, new FlowMatchingPreconditioning(timeScale), options);
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">A noise level is not positive and finite.</exception>
     public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
     {
         PerSample.ValidateDenoiserInputs(x, sigma, conditioning);
+        PerSample.ValidateNoiseLevels(sigma);
         using var scope = new TensorScope();
         DType dtype = Options.ComputeDType;
         int rank = x.Dim;

@@ -21,7 +21,7 @@ public class DiTAutocastTests(ITestOutputHelper output)
         }
 
         d.IsFinite().All().ToBoolean().Should().BeTrue();
-        double error = DiTParityTests.RelativeError(d, reference["out.D"]);
+        double error = ReferenceCase.RelativeError(d, reference["out.D"]);
         output.WriteLine($"bfloat16 output dtype {d.DType}, relative error vs float32 reference {error:G3}");
         error.Should().BeLessThan(0.1, "bfloat16 keeps about 3 significant digits");
         foreach ((string key, Tensor p) in model.NamedParameters())

@@ -29,7 +29,7 @@ public class DiTConditioningTests
     }
 
     [Fact]
-    public void Training_forward_drops_labels_with_the_label_dropout_generator()
+    public void Training_forward_drops_labels_with_the_dropout_generator()
     {
         using ReferenceCase reference = ReferenceCase.Load(DiTTestModels.FixtureName);
         using DiffusionTransformer model = DiTTestModels.LoadedTiny(reference);
@@ -38,11 +38,9 @@ public class DiTConditioningTests
 
         model.Train();
         using var g1 = new Generator(11);
-        model.LabelDropoutGenerator = g1;
-        Tensor trained = model.Forward(x, t, y);
+        Tensor trained = model.Forward(x, t, y, g1);
         using var g2 = new Generator(11);
-        model.LabelDropoutGenerator = g2;
-        Tensor again = model.Forward(x, t, y);
+        Tensor again = ((IDiffusionNetwork)model).Forward(x, t, Conditioning.FromClassLabels(y).WithDropoutGenerator(g2));
         again.Sub(trained).Abs().Max().ToDouble().Should().Be(0, "the same generator state gives the same dropout");
 
         using var g3 = new Generator(11);
@@ -50,20 +48,20 @@ public class DiTConditioningTests
         model.Eval();
         Tensor expected = model.Forward(x, t, dropped);
         trained.Sub(expected).Abs().Max().ToDouble().Should().BeLessThan(1e-6, "training differs from evaluation only by the dropped labels");
-        Tensor evaluated = model.Forward(x, t, y);
-        model.LabelDropoutGenerator = null;
+        using var g4 = new Generator(11);
+        Tensor evaluated = model.Forward(x, t, y, g4);
         model.Forward(x, t, y).Sub(evaluated).Abs().Max().ToDouble().Should().Be(0, "evaluation never drops labels");
     }
 
     [Fact]
-    public void Training_without_a_label_dropout_generator_fails_clearly()
+    public void Training_without_a_dropout_generator_fails_clearly()
     {
         using ReferenceCase reference = ReferenceCase.Load(DiTTestModels.FixtureName);
         using DiffusionTransformer model = DiTTestModels.LoadedTiny(reference);
         model.Train();
         using var scope = new TensorScope();
         Action act = () => model.Forward(reference["in.x"], reference["in.t"], reference["in.labels"]);
-        act.Should().Throw<InvalidOperationException>().WithMessage("*LabelDropoutGenerator*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*DropoutGenerator*");
     }
 
     [Fact]

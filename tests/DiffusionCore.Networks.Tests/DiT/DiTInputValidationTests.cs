@@ -69,7 +69,7 @@ public class DiTInputValidationTests
         notDivisible.Should().Throw<ArgumentException>().WithMessage("*InputSize 9 is not divisible by PatchSize 2*");
         Action heads = () => _ = new DiffusionTransformer(DiTTestModels.Tiny with { NumHeads = 5 }, gen);
         heads.Should().Throw<ArgumentException>().WithMessage("*NumHeads 5*");
-        Action dropout = () => new DiTOptions { ClassDropoutProbability = 1 }.Validate();
+        Action dropout = () => new DiTOptions { ClassDropoutProbability = 1.5 }.Validate();
         dropout.Should().Throw<ArgumentException>().WithMessage("*ClassDropoutProbability*");
         Action preset = () => DiTPresets.Create(DiTModelSize.S, 3);
         preset.Should().Throw<ArgumentException>().WithMessage("*not divisible by PatchSize 3*");

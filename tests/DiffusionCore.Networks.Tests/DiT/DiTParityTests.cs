@@ -35,7 +35,7 @@ public class DiTParityTests(ITestOutputHelper output)
         using var scope = new TensorScope();
 
         Tensor d = model.Forward(reference["in.x"], reference["in.t"], reference["in.labels"]);
-        output.WriteLine($"out.D max relative error {RelativeError(d, reference["out.D"]):G3}");
+        output.WriteLine($"out.D max relative error {ReferenceCase.RelativeError(d, reference["out.D"]):G3}");
         ReferenceCase.AssertClose(d, reference["out.D"], "out.D");
 
         d.Sub(reference["in.target"]).Square().Sum().Backward();
@@ -44,7 +44,7 @@ public class DiTParityTests(ITestOutputHelper output)
         var parameters = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
         foreach ((string key, Tensor expected) in reference.Gradients)
         {
-            double e = RelativeError(parameters[key].Grad!, expected);
+            double e = ReferenceCase.RelativeError(parameters[key].Grad!, expected);
             if (e > worst)
             {
                 (worst, worstKey) = (e, key);
@@ -66,13 +66,5 @@ public class DiTParityTests(ITestOutputHelper output)
         Tensor typed = model.Forward(reference["in.x"], reference["in.t"], reference["in.labels"]);
         Tensor viaInterface = ((IDiffusionNetwork)model).Forward(reference["in.x"], reference["in.t"], Conditioning.FromClassLabels(reference["in.labels"]));
         viaInterface.Sub(typed).Abs().Max().ToDouble().Should().Be(0);
-    }
-
-    internal static double RelativeError(Tensor actual, Tensor expected)
-    {
-        using var scope = new TensorScope();
-        Tensor a = actual.To(DType.Float64);
-        Tensor b = expected.To(DType.Float64);
-        return (a - b).Abs().Max().ToDouble() / Math.Max(1.0, b.Abs().Max().ToDouble());
     }
 }

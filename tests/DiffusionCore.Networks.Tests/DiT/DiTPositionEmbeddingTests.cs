@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace DiffusionCore.Networks.Tests.DiT;
 
-/// <summary>The fixed 2-D sin-cos position embedding (Peebles &amp; Xie 2023, §3.2) and its resampling (RECIPES.md §6).</summary>
+/// <summary>The fixed 2-D sin-cos position embedding (Peebles &amp; Xie 2023, §3.2) and its resampling (docs/recipes.md §6).</summary>
 public class DiTPositionEmbeddingTests(ITestOutputHelper output)
 {
     [Theory]

@@ -7,7 +7,7 @@ namespace DiffusionCore.Networks.Tests.DiT;
 public class DiTPresetTests
 {
     // Learned Σ, 1000 classes (+ null row), 32×32×4 latents; the counts include the fixed pos_embed [1, T, D], which the
-    // reference stores as a parameter. p = 2 matches RECIPES.md §3 (32.96 M, 130.51 M, 458.10 M, 675.13 M).
+    // reference stores as a parameter. p = 2 matches docs/recipes.md §3 (32.96 M, 130.51 M, 458.10 M, 675.13 M).
     [Theory]
     [InlineData(DiTModelSize.S, 2, 32_963_360L)]
     [InlineData(DiTModelSize.S, 4, 32_945_024L)]

@@ -9,19 +9,30 @@ internal static class DiTTestModels
 {
     public const string FixtureName = "dit_tiny";
 
-    /// <summary>The options of the reference constructor arguments in a fixture's config.</summary>
-    public static DiTOptions OptionsFrom(JsonElement config) => new()
+    /// <summary>
+    /// The options of the reference constructor arguments in a fixture's config (missing ones take DiffusionCore's
+    /// defaults); fails on an argument without an option.
+    /// </summary>
+    public static DiTOptions OptionsFrom(JsonElement config)
     {
-        InputSize = config.GetProperty("input_size").GetInt32(),
-        PatchSize = config.GetProperty("patch_size").GetInt32(),
-        InChannels = config.GetProperty("in_channels").GetInt32(),
-        HiddenSize = config.GetProperty("hidden_size").GetInt32(),
-        Depth = config.GetProperty("depth").GetInt32(),
-        NumHeads = config.GetProperty("num_heads").GetInt32(),
-        NumClasses = config.GetProperty("num_classes").GetInt32(),
-        ClassDropoutProbability = config.GetProperty("class_dropout_prob").GetDouble(),
-        LearnSigma = config.GetProperty("learn_sigma").GetBoolean(),
-    };
+        var r = new ReferenceConfigReader(config);
+        var d = new DiTOptions();
+        var options = new DiTOptions
+        {
+            InputSize = r.Int("input_size", d.InputSize),
+            PatchSize = r.Int("patch_size", d.PatchSize),
+            InChannels = r.Int("in_channels", d.InChannels),
+            HiddenSize = r.Int("hidden_size", d.HiddenSize),
+            Depth = r.Int("depth", d.Depth),
+            NumHeads = r.Int("num_heads", d.NumHeads),
+            MlpRatio = r.Double("mlp_ratio", d.MlpRatio),
+            NumClasses = r.Int("num_classes", d.NumClasses),
+            ClassDropoutProbability = r.Double("class_dropout_prob", d.ClassDropoutProbability),
+            LearnSigma = r.Bool("learn_sigma", d.LearnSigma),
+        };
+        r.EnsureAllRead();
+        return options;
+    }
 
     /// <summary>The dit_tiny architecture: 8×8×4 input, patch 2, D 64, depth 2, 4 heads, 10 classes, dropout 0.1, learned Σ.</summary>
     public static DiTOptions Tiny { get; } = new()

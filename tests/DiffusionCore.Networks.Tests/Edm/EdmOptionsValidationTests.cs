@@ -10,11 +10,10 @@ public class EdmOptionsValidationTests
         { TinyEdm.Song with { ChannelMult = [] }, "*ChannelMult*" },
         { TinyEdm.Song with { ChannelMult = [1, 0] }, "*ChannelMult*" },
         { TinyEdm.Song with { ImageResolution = 15 }, "*ImageResolution (15)*multiple*" },
-        { TinyEdm.Song with { AttentionResolutions = [5] }, "*AttentionResolutions contains 5*" },
-        { TinyEdm.Song with { Dropout = 1 }, "*Dropout must be in [0, 1)*" },
+        { TinyEdm.Song with { ResampleFilter = new ResampleFilter(1, 2, 1) }, "*ResampleFilter [1, 2, 1] has 3 taps*even number*" },
+        { TinyEdm.Song with { Dropout = 1.5 }, "*Dropout must be in [0, 1]*" },
         { TinyEdm.Song with { Dropout = -0.1 }, "*Dropout*" },
         { TinyEdm.Song with { LabelDropout = 1.5 }, "*LabelDropout must be in [0, 1]*" },
-        { TinyEdm.Song with { LabelDim = 0, LabelDropout = 0.1 }, "*LabelDropout*LabelDim is 0*" },
         { TinyEdm.Song with { LabelDim = -1 }, "*LabelDim*" },
         { TinyEdm.Song with { ModelChannels = 0 }, "*ModelChannels must be positive*" },
         { TinyEdm.Song with { InChannels = 0 }, "*InChannels must be positive*" },
@@ -29,7 +28,8 @@ public class EdmOptionsValidationTests
 
     public static TheoryData<DhariwalUNetOptions, string> InvalidAdm() => new()
     {
-        { TinyEdm.Adm with { AttentionResolutions = [16] }, "*attention at 16×16 has 32 channels*" },
+        { TinyEdm.Adm with { ChannelsPerHead = 20 }, "*attention at 8×8 has 64 channels*⌊64/20⌋ = 3 heads*" },
+        { TinyEdm.Adm with { ChannelsPerHead = 10, AttentionResolutions = [16] }, "*attention at 16×16 has 32 channels*⌊32/10⌋ = 3 heads*drop 16*" },
         { TinyEdm.Adm with { ChannelsPerHead = 0 }, "*ChannelsPerHead*" },
         { TinyEdm.Adm with { ModelChannels = 33 }, "*ModelChannels must be even*" },
         { TinyEdm.Adm with { ImageResolution = 0 }, "*ImageResolution*" },
@@ -52,6 +52,20 @@ public class EdmOptionsValidationTests
         options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithMessage(message);
         Action build = () => new DhariwalUNet(options, device: DiffusionCore.Torch.Device.Meta).Dispose();
         build.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Options_the_reference_accepts_are_valid()
+    {
+        // Each of these was refused before issue 17; the reference builds them (see the parity fixtures).
+        (TinyEdm.Song with { AttentionResolutions = [5, 8] }).Validate();             // 5 is no level: no effect
+        (TinyEdm.Song with { LabelDim = 0, LabelDropout = 0.1 }).Validate();         // nothing to drop: no effect
+        (TinyEdm.Song with { Dropout = 1 }).Validate();
+        (TinyEdm.Song with { ChannelMult = [1], ResampleFilter = new ResampleFilter(1, 2, 1) }).Validate(); // one level: never resamples
+        (TinyEdm.Adm with { AttentionResolutions = [16, 8] }).Validate();            // 32 channels at 16²: no heads, no attention
+        using var adm = new DhariwalUNet(TinyEdm.Adm with { AttentionResolutions = [16, 8] }, device: DiffusionCore.Torch.Device.Meta);
+        adm.StateDict().Keys.Should().NotContain(k => k.StartsWith("enc.16x16_block0.qkv", StringComparison.Ordinal))
+            .And.Contain("enc.8x8_block0.qkv.weight");
     }
 
     [Fact]

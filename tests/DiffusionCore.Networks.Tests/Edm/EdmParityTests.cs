@@ -61,23 +61,15 @@ public class EdmParityTests(ITestOutputHelper output)
         net.Eval();
         using var scope = new TensorScope();
         Tensor d = net.Denoise(c["in.x"], c["in.sigma"], Conditioning.FromClassLabels(c["in.labels"]));
-        output.WriteLine($"{c.Name}: out.D max relative error {RelativeError(d, c["out.D"]):G3}");
+        output.WriteLine($"{c.Name}: out.D max relative error {ReferenceCase.RelativeError(d, c["out.D"]):G3}");
         ReferenceCase.AssertClose(d, c["out.D"], "out.D");
 
         d.Sub(c["in.target"]).Square().Sum().Backward();
         var parameters = net.NamedParameters().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         (string key, double err) worst = c.Gradients
-            .Select(kv => (kv.Key, RelativeError(parameters[kv.Key].Grad!, kv.Value)))
+            .Select(kv => (kv.Key, ReferenceCase.RelativeError(parameters[kv.Key].Grad!, kv.Value)))
             .MaxBy(t => t.Item2);
         output.WriteLine($"{c.Name}: worst gradient {worst.key} max relative error {worst.err:G3}");
         c.AssertGradients(net);
-    }
-
-    private static double RelativeError(Tensor actual, Tensor expected)
-    {
-        using var scope = new TensorScope();
-        Tensor a = actual.To(DType.Float64);
-        Tensor b = expected.To(DType.Float64);
-        return (a - b).Abs().Max().ToDouble() / Math.Max(1.0, b.Abs().Max().ToDouble());
     }
 }

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace DiffusionCore.Networks.Tests.Edm;
 
 /// <summary>
-/// Preset parameter counts, built on the meta device (no allocation), against the counts of RECIPES.md §1 (measured on
+/// Preset parameter counts, built on the meta device (no allocation), against the counts of docs/recipes.md §1 (measured on
 /// the reference code, rounded to 10 k).
 /// </summary>
 public class EdmPresetCountTests(ITestOutputHelper output)

@@ -1,6 +1,6 @@
+using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
-using DiffusionCore.Sampling.Guidance;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
@@ -21,6 +21,7 @@ public class Edm2BatchedSamplingTests
     };
 
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [InlineData(ComputePrecision.Float32)]
     [InlineData(ComputePrecision.BFloat16)]
     public void Images_do_not_depend_on_the_batch_size(ComputePrecision precision)

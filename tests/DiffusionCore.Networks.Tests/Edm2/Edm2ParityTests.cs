@@ -39,12 +39,12 @@ public class Edm2ParityTests(ITestOutputHelper output)
         var parameters = d.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
         foreach ((string key, Tensor expected) in c.Gradients)
         {
-            double e = Edm2Fixture.RelativeError(parameters[key].Grad!, expected);
+            double e = ReferenceCase.RelativeError(parameters[key].Grad!, expected);
             if (e > worst) (worst, worstKey) = (e, key);
         }
 
         output.WriteLine(FormattableString.Invariant(
-            $"rel err D {Edm2Fixture.RelativeError(dOut, c["out.D"]):E2}, logvar {Edm2Fixture.RelativeError(logvar.Flatten(), c["out.logvar"]):E2}, worst grad {worst:E2} ({worstKey})"));
+            $"rel err D {ReferenceCase.RelativeError(dOut, c["out.D"]):E2}, logvar {ReferenceCase.RelativeError(logvar.Flatten(), c["out.logvar"]):E2}, worst grad {worst:E2} ({worstKey})"));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class Edm2PresetTests
 {
     public static TheoryData<string, long, string> Presets => new()
     {
-        // name, exact count, millions as printed in RECIPES.md §2 ("" where RECIPES has no row)
+        // name, exact count, millions as printed in docs/recipes.md §2 ("" where it has no row)
         { "img512-xxs", 31_309_029, "" },
         { "img512-xs", 124_713_253, "124.7" },
         { "img512-s", 280_212_837, "280.2" },

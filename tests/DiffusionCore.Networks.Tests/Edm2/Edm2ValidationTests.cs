@@ -1,3 +1,4 @@
+using DiffusionCore.Networks.Edm;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Torch;
 
@@ -74,13 +75,36 @@ public class Edm2ValidationTests
             { ok with { ImgChannels = 0 }, nameof(Edm2UNetOptions.ImgChannels) },
             { ok with { LabelDim = -1 }, nameof(Edm2UNetOptions.LabelDim) },
             { ok with { ChannelMult = [] }, nameof(Edm2UNetOptions.ChannelMult) },
-            { ok with { AttentionResolutions = [12] }, nameof(Edm2UNetOptions.AttentionResolutions) },
-            { ok with { Dropout = 1 }, nameof(Edm2UNetOptions.Dropout) },
-            { ok with { ResidualBalance = 1.5 }, nameof(Edm2UNetOptions.ResidualBalance) },
+            { ok with { AttentionResolutions = null! }, nameof(Edm2UNetOptions.AttentionResolutions) },
+            { ok with { NumBlocks = -1 }, nameof(Edm2UNetOptions.NumBlocks) },
+            { ok with { ChannelMultNoise = 0 }, nameof(Edm2UNetOptions.ChannelMultNoise) },
+            { ok with { ChannelMultEmb = 0 }, nameof(Edm2UNetOptions.ChannelMultEmb) },
+            { ok with { ResampleFilter = new ResampleFilter(1, 2, 1) }, nameof(Edm2UNetOptions.ResampleFilter) },
+            { ok with { Dropout = 1.5 }, nameof(Edm2UNetOptions.Dropout) },
+            { ok with { ResidualBalance = double.NaN }, nameof(Edm2UNetOptions.ResidualBalance) },
             { ok with { ChannelsPerHead = 48 }, nameof(Edm2UNetOptions.ChannelsPerHead) },
             { ok with { ClipActivations = 0 }, nameof(Edm2UNetOptions.ClipActivations) },
             { ok with { SigmaData = 0 }, nameof(Edm2UNetOptions.SigmaData) },
         };
+    }
+
+    [Fact]
+    public void Options_the_reference_accepts_are_valid()
+    {
+        // Each of these was refused before issue 17; the reference builds them (see the parity fixtures).
+        Edm2UNetOptions issue = new()
+        {
+            ImgResolution = 16, ImgChannels = 3, LabelDim = 10, ModelChannels = 32, ChannelMult = [1, 2, 3], NumBlocks = 2, AttentionResolutions = [4],
+        };
+        issue.Validate();                                                  // 96 channels at 64 per head: ⌊96/64⌋ = 1 head
+        issue.AttentionHeads(96, attention: true).Should().Be(1);
+        issue.AttentionHeads(32, attention: true).Should().Be(0);
+        (issue with { AttentionResolutions = [32, 8] }).Validate();       // 32 is no level: no effect
+        (issue with { NumBlocks = 0, ResidualBalance = 1.5, Dropout = 1 }).Validate();
+        using var net = new Edm2UNet(issue with { AttentionResolutions = [16, 4] }, new Generator(1), Device.Meta);
+        var keys = net.StateDict().Keys.ToList();
+        keys.Should().Contain("enc.4x4_block0.attn_qkv.weight").And.Contain("dec.4x4_in0.attn_proj.weight");
+        keys.Should().NotContain(k => k.StartsWith("enc.16x16_block0.attn", StringComparison.Ordinal), "32 channels have no 64-channel head");
     }
 
     private sealed class TinyNetwork : IDisposable

@@ -88,6 +88,8 @@ public class MagnitudePreservingTests
     [InlineData(0.3)]
     [InlineData(0.5)]
     [InlineData(0.0)]
+    [InlineData(1.5)]
+    [InlineData(-0.2)]
     public void Sum_weights_are_the_weights_sum_applies(double t)
     {
         (double wa, double wb) = MagnitudePreserving.SumWeights(t);
@@ -98,7 +100,7 @@ public class MagnitudePreservingTests
         Tensor b = Tensor.Randn([4, 8], g);
         Tensor folded = b.Mul(wb).Add(a, wa);
         (MagnitudePreserving.Sum(a, b, t) - folded).Abs().Max().ToDouble().Should().BeLessThan(1e-6);
-        FluentActions.Invoking(() => MagnitudePreserving.SumWeights(1.5)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => MagnitudePreserving.SumWeights(double.NaN)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]

@@ -163,19 +163,23 @@ public class DTypeAndDeviceTests
         Tensor.Zeros([0, 3]).ToArray<float>().Should().BeEmpty();
     }
 
-    [Fact]
-    public void Cuda_availability_is_consistent_and_cuda_tensors_fail_clearly_without_it()
+    [SkippableFact]
+    [Trait(TestCategory.Name, TestCategory.Cuda)]
+    public void With_cuda_the_devices_are_counted_and_cuda_tensors_round_trip()
     {
+        Skip.IfNot(Torch.IsCudaAvailable, "Needs a CUDA device and a CUDA build of libtorch (build with LIBTORCH=<its folder>).");
         using var scope = new TensorScope();
-        if (Torch.IsCudaAvailable)
-        {
-            Torch.CudaDeviceCount.Should().BeGreaterThan(0);
-            Tensor g = Tensor.Ones([2], device: Device.Cuda());
-            g.Device.Should().Be(Device.Cuda(0));
-            g.ToArray<float>().Should().Equal(1f, 1f);
-            return;
-        }
+        Torch.CudaDeviceCount.Should().BeGreaterThan(0);
+        Tensor g = Tensor.Ones([2], device: Device.Cuda());
+        g.Device.Should().Be(Device.Cuda(0));
+        g.ToArray<float>().Should().Equal(1f, 1f);
+    }
 
+    [SkippableFact]
+    public void Without_cuda_no_device_is_counted_and_cuda_tensors_fail_clearly()
+    {
+        Skip.If(Torch.IsCudaAvailable, "CUDA is available here; this test checks the failure without it.");
+        using var scope = new TensorScope();
         Torch.CudaDeviceCount.Should().Be(0);
         Tensor.Zeros([2]).Device.Should().Be(Device.Cpu);
         var attempts = new (string Name, Action Act)[]

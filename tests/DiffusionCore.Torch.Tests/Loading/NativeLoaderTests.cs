@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using DiffusionCore.Torch.Interop;
 using DiffusionCore.Torch.Tests.Infrastructure;
@@ -125,11 +127,13 @@ public sealed class NativeLoaderTests : IDisposable
         OnlyTheRealShimIsMapped();
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_loadable_library_that_is_not_the_shim_is_an_AbiMismatch()
     {
         // libm is already mapped by the runtime, so loading it adds nothing to the process.
-        string libm = new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6" }.First(File.Exists);
+        string[] candidates = ["/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6"];
+        string? libm = candidates.FirstOrDefault(File.Exists);
+        Skip.If(libm is null, $"Needs the x86-64 Debian libm at {string.Join(" or ", candidates)}.");
         Action act = () => NativeLoader.Load([libm]);
         TorchLibraryLoadException ex = act.Should().Throw<TorchLibraryLoadException>().Which;
         ex.Cause.Should().Be(TorchLibraryLoadCause.AbiMismatch);
@@ -220,5 +224,74 @@ public sealed class NativeLoaderTests : IDisposable
         {
             Environment.SetEnvironmentVariable(NativeLoader.OverrideVariable, saved);
         }
+    }
+
+    [Fact]
+    public void The_required_exports_are_every_declared_native_function()
+    {
+        IReadOnlyList<string> exports = NativeLoader.RequiredExports();
+        exports.Should().Contain(["dc_abi_version", "dc_cat", "dc_tensor_data_ptr", "dc_adam_step_lazy", "dc_linalg_eigh"]);
+        exports.Should().NotContain("dc_image_decode", "the image codecs left the shim for DiffusionCore.Data (ABI 7)");
+        exports.Should().HaveCountGreaterThan(100).And.OnlyHaveUniqueItems();
+        IntPtr shim = NativeLoader.EnsureLoaded();
+        exports.Where(name => !NativeLibrary.TryGetExport(shim, name, out _)).Should().BeEmpty("the real shim exports all of them");
+    }
+
+    [Fact]
+    public void CheckExports_names_every_missing_function()
+    {
+        Action act = () => NativeLoader.CheckExports(name => name is not ("dc_cat" or "dc_lerp"), "/x/shim.so", ["/x/shim.so: loaded"]);
+        TorchLibraryLoadException ex = act.Should().Throw<TorchLibraryLoadException>().Which;
+        ex.Cause.Should().Be(TorchLibraryLoadCause.AbiMismatch);
+        ex.Message.Should().Contain($"The native shim at /x/shim.so has ABI version {NativeLoader.ExpectedAbiVersion} but lacks 2 function(s) this DiffusionCore.Torch calls: dc_cat, dc_lerp.")
+            .And.Contain("Rebuild both with `dotnet build`");
+    }
+
+    [Fact]
+    public void A_shim_with_the_right_abi_number_but_missing_exports_fails_at_load()
+    {
+        // A stand-in library that answers the version checks and nothing else (named so no test mistakes it for the shim).
+        string source = Path.Combine(_dir.FullName, "fake.c");
+        string library = Path.Combine(_dir.FullName, "fake-shim.so");
+        File.WriteAllText(source,
+            $"int dc_abi_version(void) {{ return {NativeLoader.ExpectedAbiVersion}; }}\nconst char* dc_torch_version(void) {{ return \"1.13.1\"; }}\n");
+        using (var cc = Process.Start(new ProcessStartInfo("cc", ["-shared", "-fPIC", "-o", library, source]) { RedirectStandardError = true })!)
+        {
+            string error = cc.StandardError.ReadToEnd();
+            cc.WaitForExit();
+            cc.ExitCode.Should().Be(0, $"a C compiler is part of the build requirements (cmake, g++): {error}");
+        }
+
+        Action act = () => NativeLoader.Load([library]);
+        TorchLibraryLoadException ex = act.Should().Throw<TorchLibraryLoadException>().Which;
+        ex.Cause.Should().Be(TorchLibraryLoadCause.AbiMismatch);
+        ex.Message.Should().Contain($"{library} has ABI version {NativeLoader.ExpectedAbiVersion} but lacks")
+            .And.Contain("dc_cat").And.Contain("dc_tensor_free");
+        OnlyTheRealShimIsMapped();
+    }
+
+    [Fact]
+    public void An_override_naming_a_missing_file_or_an_empty_folder_is_an_error()
+    {
+        NativeLoader.OverrideProblem(null).Should().BeNull();
+        NativeLoader.OverrideProblem(" ").Should().BeNull();
+        NativeLoader.OverrideProblem(RealShim).Should().BeNull();
+        NativeLoader.OverrideProblem(AppContext.BaseDirectory).Should().BeNull();
+
+        string missing = Path.Combine(_dir.FullName, "nowhere", NativeLoader.FileName);
+        TorchLibraryLoadException file = NativeLoader.OverrideProblem(missing)!;
+        file.Cause.Should().Be(TorchLibraryLoadCause.ShimNotFound);
+        file.Message.Should().Contain($"DIFFUSIONCORE_NATIVE is set to '{missing}', but no such file exists").And.Contain("or unset it");
+        NativeLoader.OverrideProblem(_dir.FullName)!.Message.Should().Contain($"but that folder holds no {NativeLoader.FileName}");
+    }
+
+    [Fact]
+    public void A_process_whose_override_names_a_missing_file_reports_it_at_load()
+    {
+        string missing = Path.Combine(_dir.FullName, "missing", NativeLoader.FileName);
+        CrashProbeResult result = CrashProbeProcess.Run("touch-native", environment: new Dictionary<string, string> { [NativeLoader.OverrideVariable] = missing });
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().StartWith("load failed (ShimNotFound)", "the override must not be skipped silently")
+            .And.Contain($"DIFFUSIONCORE_NATIVE is set to '{missing}'");
     }
 }

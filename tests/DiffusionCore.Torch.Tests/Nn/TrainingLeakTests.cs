@@ -39,6 +39,7 @@ public class TrainingLeakTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void A_2000_step_conv_training_loop_keeps_native_tensors_and_rss_flat()
     {
         // Let finalizers of tensors other tests dropped run now, not during the count.

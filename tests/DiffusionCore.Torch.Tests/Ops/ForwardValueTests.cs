@@ -79,6 +79,15 @@ public class ForwardValueTests
     }
 
     [Fact]
+    public void Area_interpolation_averages_blocks()
+    {
+        using var scope = new TensorScope();
+        var x = Tensor.Arange(16, DType.Float32).Reshape(1, 1, 4, 4);
+        var y = Functional.Interpolate(x, (2, 2), InterpolationMode.Area);
+        y.ToArray<float>().Should().Equal(2.5f, 4.5f, 10.5f, 12.5f);
+    }
+
+    [Fact]
     public void Pad_reflect_mirrors_without_repeating_the_edge()
     {
         using var scope = new TensorScope();

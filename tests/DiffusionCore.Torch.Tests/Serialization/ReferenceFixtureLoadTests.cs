@@ -3,7 +3,10 @@ using DiffusionCore.Torch.Serialization;
 
 namespace DiffusionCore.Torch.Tests.Serialization;
 
-/// <summary>The reference parity fixtures (written by the Python safetensors library) load and are self-consistent.</summary>
+/// <summary>
+/// The reference parity fixtures (written by the Python safetensors library, and by tests/fixtures/reference/generate.py)
+/// load and are self-consistent.
+/// </summary>
 public sealed class ReferenceFixtureLoadTests
 {
     public static TheoryData<string> FixtureNames()
@@ -38,7 +41,7 @@ public sealed class ReferenceFixtureLoadTests
         }
 
         long parameters = long.Parse(file.Metadata["parameters"], System.Globalization.CultureInfo.InvariantCulture);
-        file.Names.Should().Contain(["in.x", "in.target", "in.labels", "out.D"]);
+        file.Names.Should().Contain(["in.x", "in.target", "out.D"]); // in.labels only where the network is conditional
         file.GetEntry("out.D").DType.Should().Be(DType.Float32);
 
         // Every gradient belongs to a state entry of the same shape; the parameter count lies between the

@@ -33,6 +33,7 @@ public sealed class PostHocEmaRealRunTests(ITestOutputHelper output) : IDisposab
         Functional.Interpolate(Tensor.Randn([Batch, 1, 4, 4], g), (16, 16), InterpolationMode.Bilinear);
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Posthoc_reconstruction_of_0_075_from_0_05_and_0_10_snapshots_matches_the_tracked_0_075()
     {
         var clock = Stopwatch.StartNew();

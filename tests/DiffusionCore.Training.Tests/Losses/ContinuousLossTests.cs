@@ -86,7 +86,8 @@ public class ContinuousLossTests
         using var g = new Generator(3);
         Tensor images = Tensor.Rand([4, 1, 8, 8], g) * 2 - 1;
         var loss = new Edm2Loss(net);
-        loss.Compute(images, Conditioning.None, g).Mean().Backward();
+        using var step = new TrainingStep(seed: 3, imagesSeen: 0, batch: [0, 1, 2, 3]);
+        loss.Compute(images, Conditioning.None, step).Mean().Backward();
         Tensor head = net.GetParameter("logvar_linear.weight")!;
         head.Grad.Should().NotBeNull();
         double gradNorm = head.Grad!.Abs().Sum().ToDouble();
@@ -95,19 +96,24 @@ public class ContinuousLossTests
     }
 
     [Fact]
-    public void Draws_come_from_the_noise_level_distribution_and_the_generator()
+    public void Draws_come_from_the_noise_level_distribution_and_the_step_streams()
     {
         using var scope = new TensorScope();
         var ve = new VeLoss(new ScalingDenoiser(1));
-        using var g1 = new Generator(11);
-        using var g2 = new Generator(11);
-        NoiseDraw a = ve.Draw([64, 1, 2, 2], g1);
-        NoiseDraw b = ve.Draw([64, 1, 2, 2], g2);
+        int[] batch = [.. Enumerable.Range(0, 64)];
+        using var s1 = new TrainingStep(seed: 11, imagesSeen: 640, batch);
+        using var s2 = new TrainingStep(seed: 11, imagesSeen: 640, batch);
+        NoiseDraw a = ve.Draw([64, 1, 2, 2], s1);
+        NoiseDraw b = ve.Draw([64, 1, 2, 2], s2);
         a.Sigma.Shape.Should().Equal(64);
         a.Noise.Shape.Should().Equal(64, 1, 2, 2);
         a.Sigma.Min().ToDouble().Should().BeGreaterThanOrEqualTo(0.02 * 0.999);
         a.Sigma.Max().ToDouble().Should().BeLessThanOrEqualTo(100 * 1.001);
         a.Sigma.ToArray<float>().Should().Equal(b.Sigma.ToArray<float>());
         a.Noise.ToArray<float>().Should().Equal(b.Noise.ToArray<float>());
+
+        // σ and the noise are separate streams: a noise draw is the same whatever was drawn for σ.
+        using var s3 = new TrainingStep(seed: 11, imagesSeen: 640, batch);
+        Tensor.Randn([64, 1, 2, 2], s3.Noise).ToArray<float>().Should().Equal(a.Noise.ToArray<float>());
     }
 }

@@ -126,8 +126,8 @@ public class DiscreteLossTests
         using var scope = new TensorScope();
         var schedule = new DiscreteSchedule(Betas);
         var loss = new DdpmEpsilonLoss(new FixedOutputNetwork(Output()), schedule);
-        using var g = new Generator(5);
-        NoiseDraw d = loss.Draw([300, 1, 1, 2], g);
+        using var step = new TrainingStep(seed: 5, imagesSeen: 0, batch: [.. Enumerable.Range(0, 300)]);
+        NoiseDraw d = loss.Draw([300, 1, 1, 2], step);
         long[] t = d.Timesteps!.ToArray<long>();
         t.Distinct().Order().Should().Equal(0, 1, 2);
         float[] s = d.Sigma.ToArray<float>();

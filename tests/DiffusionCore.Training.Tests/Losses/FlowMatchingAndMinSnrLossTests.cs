@@ -78,7 +78,8 @@ public class FlowMatchingAndMinSnrLossTests
         using var g = new Generator(5);
         Tensor images = Tensor.Randn([16, 1, 3, 3], g);
         var flow = new FlowMatchingLoss(network);
-        NoiseDraw draw = flow.Draw(images.Shape, g);
+        using var step = new TrainingStep(5, 0, [0]);
+        NoiseDraw draw = flow.Draw(images.Shape, step);
         double[] direct = flow.Compute(images, draw, Conditioning.None).To(DType.Float64).ToArray<double>();
         double[] viaDenoiser = new FlowWeightedDenoisingLoss(PreconditionedDenoiser.FlowMatching(network), flow.Times)
             .Compute(images, draw, Conditioning.None).To(DType.Float64).ToArray<double>();
@@ -97,7 +98,8 @@ public class FlowMatchingAndMinSnrLossTests
         using var g = new Generator(8);
         Tensor y = mixture.Sample(n, g, DType.Float32).Samples;
         var ideal = new FlowMatchingLoss(new VelocityOracleNetwork(mixture), new ModeNoiseLevels(0));
-        NoiseDraw draw = ideal.Draw(y.Shape, g);
+        using var step = new TrainingStep(8, 0, [0]);
+        NoiseDraw draw = ideal.Draw(y.Shape, step);
         Tensor excess = new FlowMatchingLoss(new OffsetVelocity(mixture, delta), ideal.Times).Compute(y, draw, Conditioning.None).To(DType.Float64)
             - ideal.Compute(y, draw, Conditioning.None).To(DType.Float64);
         double mean = excess.Mean().ToDouble();

@@ -1,5 +1,5 @@
 using DiffusionCore.Torch;
-using DiffusionCore.Training.Data;
+using DiffusionCore.Data;
 
 namespace DiffusionCore.Training.Tests.Support;
 

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace DiffusionCore.Samples.FashionMnist;
+
+/// <summary>The job's own log messages (the library's stages log through their own categories).</summary>
+internal static partial class JobLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "DiffusionCore Fashion-MNIST job on libtorch {Version}, {Threads} thread(s); run directory {RunDirectory}")]
+    public static partial void Started(ILogger logger, string version, int threads, string runDirectory);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "trained to {ImagesSeen:N0} images ({Outcome}), {ImagesPerSecond:F0} img/s, recent loss {FinalLoss:F4}")]
+    public static partial void Trained(ILogger logger, long imagesSeen, string outcome, double imagesPerSecond, double finalLoss);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "sampling with {Sampler}, {Steps} steps, guidance {Guidance} from {Weights}")]
+    public static partial void Sampling(ILogger logger, SamplerKind sampler, int steps, double guidance, string weights);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "sampling batch {BatchSize}: {Reason}")]
+    public static partial void BatchPlanned(ILogger logger, int batchSize, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "wrote {Grid} and {Count} PNGs under {Folder}")]
+    public static partial void GridWritten(ILogger logger, string grid, int count, string folder);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "FD-FMNIST {FdFmnist:F2} over {Images} samples (real training images, same count: {FdRealSameCount:F2}); " +
+        "class agreement {ClassAgreement:P1} (classifier test accuracy {ClassifierAccuracy:P1})")]
+    public static partial void Evaluated(ILogger logger, double fdFmnist, long images, double fdRealSameCount, double? classAgreement, double classifierAccuracy);
+}

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using DiffusionCore.Samples.Cli;
+using DiffusionCore.Samples.FashionMnist;
+using DiffusionCore.Torch;
+
+namespace DiffusionCore.Samples.Tests;
+
+/// <summary>The Fashion-MNIST job's command line, parsed in process with a job that only records what it is given.</summary>
+public sealed class JobCommandLineTests
+{
+    private static readonly string[] RunOptions =
+    [
+        "--run", "--out", "--seed", "--images", "--minutes", "--batch", "--channels", "--blocks", "--lr", "--label-dropout",
+        "--sigma-rel", "--sampler", "--steps", "--guidance", "--per-class", "--eval-samples", "--sample-batch", "--threads",
+        "--precision", "--profile",
+    ];
+
+    private readonly List<(JobCommand Command, JobOptions Options)> _calls = [];
+
+    [Fact]
+    public void Help_lists_every_command_and_option_with_the_defaults()
+    {
+        (int exit, string output, _) = Run("--help");
+
+        exit.Should().Be(0);
+        _calls.Should().BeEmpty();
+        foreach (string option in RunOptions) output.Should().Contain(option + " ");
+        foreach (string command in new[] { "run", "train", "posthoc", "sample", "evaluate" }) output.Should().MatchRegex($"(?m)^  {command} ");
+        HelpLine(output, "--images").Should().Contain($"[default: {JobOptions.Defaults.Images}]");
+        HelpLine(output, "--lr").Should().Contain($"[default: {JobOptions.Defaults.LearningRate.ToString(CultureInfo.InvariantCulture)}]");
+        HelpLine(output, "--sampler").Should().Contain("<heun|euler|dpm2m>");
+        Run("evaluate", "--help").Output.Should().Contain("--folder ");
+    }
+
+    [Fact]
+    public void No_arguments_run_every_stage_with_the_defaults()
+    {
+        Run().Exit.Should().Be(0);
+
+        _calls.Should().Equal((JobCommand.Run, JobOptions.Defaults));
+    }
+
+    [Theory]
+    [InlineData("run", nameof(JobCommand.Run))]
+    [InlineData("train", nameof(JobCommand.Train))]
+    [InlineData("posthoc", nameof(JobCommand.PostHoc))]
+    [InlineData("sample", nameof(JobCommand.Sample))]
+    [InlineData("evaluate", nameof(JobCommand.Evaluate))]
+    public void Each_command_without_options_gets_the_defaults(string name, string command)
+    {
+        Run(name).Exit.Should().Be(0);
+
+        _calls.Should().Equal((Enum.Parse<JobCommand>(command), JobOptions.Defaults));
+    }
+
+    [Fact]
+    public void Options_are_read_into_typed_values()
+    {
+        Run("sample", "--sampler", "dpm2m", "--sample-batch", "48", "--precision", "bf16", "--guidance", "1.5", "--steps", "32",
+            "--run", "r", "--out", "o", "--seed", "7", "--channels", "64").Exit.Should().Be(0);
+        Run("run", "--images", "6e5", "--minutes", "30", "--sample-batch", "auto", "--profile", "--label-dropout", "0").Exit.Should().Be(0);
+
+        _calls.Should().Equal(
+            (JobCommand.Sample, JobOptions.Defaults with
+            {
+                Sampler = SamplerKind.Dpm2m, SampleBatch = 48, Precision = ComputePrecision.BFloat16, Guidance = 1.5, Steps = 32,
+                RunDirectory = "r", OutputDirectory = "o", Seed = 7, Channels = 64,
+            }),
+            (JobCommand.Run, JobOptions.Defaults with { Images = 600_000, Minutes = 30, SampleBatch = null, Profile = true, LabelDropout = 0 }));
+    }
+
+    [Theory]
+    [InlineData("--imagez", "5")]
+    [InlineData("posthoc", "--images", "5")]
+    [InlineData("evaluate", "--sampler", "euler")]
+    public void An_unknown_option_exits_2_naming_it(params string[] args)
+    {
+        (int exit, _, string error) = Run(args);
+
+        exit.Should().Be(CommandLineApp.UsageErrorExitCode);
+        error.Should().Contain($"'{args[^2]}'");
+        _calls.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("--images", "abc", "--images needs an integer, not 'abc'")]
+    [InlineData("--lr", "1,5", "--lr needs a number, not '1,5'")]
+    [InlineData("--guidance", "NaN", "--guidance needs a number, not 'NaN'")]
+    [InlineData("--batch", "0", "--batch must be positive, not 0")]
+    [InlineData("--minutes", "-1", "--minutes must be positive, not -1")]
+    [InlineData("--label-dropout", "1", "--label-dropout must be in [0, 1), not 1")]
+    [InlineData("--seed", "-3", "--seed must be >= 0, not -3")]
+    [InlineData("--sample-batch", "0", "--sample-batch takes auto or a positive integer, not 0")]
+    [InlineData("--sampler", "ddim", "--sampler is one of heun, euler, dpm2m, not 'ddim'")]
+    [InlineData("--precision", "fp16", "--precision is one of auto, fp32, bf16, not 'fp16'")]
+    public void A_malformed_value_exits_2_naming_the_option(string option, string value, string message)
+    {
+        (int exit, _, string error) = Run("run", option, value);
+
+        exit.Should().Be(CommandLineApp.UsageErrorExitCode);
+        error.Should().Contain(message);
+        _calls.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void An_option_without_its_value_exits_2_naming_it()
+    {
+        (int exit, _, string error) = Run("--images");
+
+        exit.Should().Be(CommandLineApp.UsageErrorExitCode);
+        error.Should().Contain("'--images'");
+    }
+
+    private static string HelpLine(string help, string option) =>
+        help.Split('\n').Single(line => line.TrimStart().StartsWith(option + " ", StringComparison.Ordinal));
+
+    private (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        RootCommand root = JobCommandLine.Create((command, options) =>
+        {
+            _calls.Add((command, options));
+            return 0;
+        });
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int exit = CommandLineApp.Run(root, args, new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+}
