@@ -1,3 +1,5 @@
+using DiffusionCore.Samples.Cli;
+
 namespace DiffusionCore.SolverStudy;
 
 /// <summary>
@@ -8,22 +10,6 @@ public static class Program
     public static int Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        StudyOptions o;
-        try
-        {
-            o = StudyOptions.Parse(args);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
-
-        switch (o.Command)
-        {
-            case "train-flow": FlowTraining.Run(o); return 0;
-            case "sweep": SolverSweep.Run(o); return 0;
-            default: Console.WriteLine(StudyOptions.Usage); return o.Command is "help" or "--help" or "-h" ? 0 : 2;
-        }
+        return CommandLineApp.Run(StudyOptions.CreateCommand(FlowTraining.Run, SolverSweep.Run), args);
     }
 }

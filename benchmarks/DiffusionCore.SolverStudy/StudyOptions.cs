@@ -1,78 +1,88 @@
+using System.CommandLine;
 using System.Globalization;
+using DiffusionCore.Samples.Cli;
 
 namespace DiffusionCore.SolverStudy;
 
-/// <summary>The command line of the study: a command and <c>--name value</c> options.</summary>
-internal sealed class StudyOptions
+/// <summary>The study's settings; the command line (System.CommandLine) is the one source of their defaults.</summary>
+internal sealed record StudyOptions
 {
-    public const string Usage = """
-        Solver study on the Fashion-MNIST main job (FD-FMNIST against function evaluations).
+    public required string Edm2Run { get; init; }
 
-          train-flow   trains the main job's network as a rectified-flow model (same budget, schedule, EMA and label
-                       dropout as the EDM2 default) and reconstructs its post-hoc EMA
-          sweep        samples both models with each solver at several NFE and evaluates FD-FMNIST
+    public required string FlowRun { get; init; }
 
-        Options:
-          --edm2-run DIR   the main job's run directory (./eng/main.sh writes it)       [runs/fashion-mnist]
-          --flow-run DIR   the flow-matching run directory                                [runs/fashion-mnist-flow]
-          --images N       training budget in images (train-flow)                          [28000]
-          --samples N      images per FD evaluation (sweep)                                [300]
-          --first-seed S   image k uses seed S + k (sweep; the main job evaluates with 100000)  [0]
-          --nfe LIST       comma-separated function-evaluation budgets (sweep)             [5,10,15,20,35]
-          --guidance W     classifier-free guidance scale                                  [2.0]
-          --only TEXT      sweep only the rows whose "model solver" contains TEXT
-          --out FILE       also write the table to FILE (sweep)
-        """;
+    public required long Images { get; init; }
 
-    public string Command { get; private init; } = "help";
+    public required int Samples { get; init; }
 
-    public string Edm2Run { get; private set; } = "runs/fashion-mnist";
+    public required ulong FirstSeed { get; init; }
 
-    public string FlowRun { get; private set; } = "runs/fashion-mnist-flow";
+    public required int[] Nfe { get; init; }
 
-    public long Images { get; private set; } = 28_000;
+    public required double Guidance { get; init; }
 
-    public int Samples { get; private set; } = 300;
+    public string? Out { get; init; }
 
-    public ulong FirstSeed { get; private set; }
+    public string? Only { get; init; }
 
-    public int[] Nfe { get; private set; } = [5, 10, 15, 20, 35];
-
-    public double Guidance { get; private set; } = 2.0;
-
-    public string? Out { get; private set; }
-
-    public string? Only { get; private set; }
-
-    public static StudyOptions Parse(string[] args)
+    /// <summary>The root command with <c>train-flow</c> and <c>sweep</c>, each running <paramref name="trainFlow"/> or <paramref name="sweep"/>.</summary>
+    public static RootCommand CreateCommand(Action<StudyOptions> trainFlow, Action<StudyOptions> sweep)
     {
-        var o = new StudyOptions { Command = args.Length > 0 ? args[0] : "help" };
-        for (int i = 1; i < args.Length; i += 2)
+        var edm2Run = new Option<string>("--edm2-run") { Description = "the main job's run directory (./eng/main.sh writes it)", DefaultValueFactory = _ => "runs/fashion-mnist" };
+        var flowRun = new Option<string>("--flow-run") { Description = "the flow-matching run directory", DefaultValueFactory = _ => "runs/fashion-mnist-flow" };
+        Option<long> images = TypedOption.Positive("--images", "training budget in images (train-flow)", 28_000L);
+        Option<int> samples = TypedOption.Positive("--samples", "images per FD evaluation (sweep)", 300);
+        Option<ulong> firstSeed = TypedOption.Number("--first-seed", "image k uses seed S + k (sweep; the main job evaluates with 100000)", 0UL);
+        var nfe = new Option<int[]>("--nfe")
         {
-            string key = args[i];
-            string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"Option {key} needs a value.");
-            switch (key)
+            Description = "comma-separated function-evaluation budgets (sweep)",
+            DefaultValueFactory = _ => [5, 10, 15, 20, 35],
+            CustomParser = r =>
             {
-                case "--edm2-run": o.Edm2Run = value; break;
-                case "--flow-run": o.FlowRun = value; break;
-                case "--images": o.Images = Positive(key, long.Parse(value, CultureInfo.InvariantCulture)); break;
-                case "--samples": o.Samples = (int)Positive(key, int.Parse(value, CultureInfo.InvariantCulture)); break;
-                case "--first-seed": o.FirstSeed = ulong.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--nfe": o.Nfe = [.. value.Split(',').Select(v => (int)Positive(key, int.Parse(v, CultureInfo.InvariantCulture)))]; break;
-                case "--guidance":
-                    double w = double.Parse(value, CultureInfo.InvariantCulture);
-                    o.Guidance = double.IsFinite(w) ? w : throw new ArgumentException("--guidance must be a finite number.");
-                    break;
-                case "--out": o.Out = value; break;
-                case "--only": o.Only = value; break;
-                default: throw new ArgumentException($"Unknown option {key}.\n{Usage}");
-            }
-        }
+                string text = r.Tokens[0].Value;
+                var values = new List<int>();
+                foreach (string part in text.Split(','))
+                {
+                    if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v <= 0)
+                    {
+                        r.AddError($"--nfe takes positive integers separated by commas, not {text}.");
+                        return [];
+                    }
 
-        return o;
+                    values.Add(v);
+                }
+
+                return [.. values];
+            },
+        };
+        Option<double> guidance = TypedOption.Number("--guidance", "classifier-free guidance scale", 2.0);
+        var only = new Option<string?>("--only") { Description = "sweep only the rows whose \"model solver\" contains TEXT" };
+        var output = new Option<string?>("--out") { Description = "also write the table to FILE (sweep)" };
+
+        StudyOptions Read(ParseResult p) => new()
+        {
+            Edm2Run = p.GetValue(edm2Run)!,
+            FlowRun = p.GetValue(flowRun)!,
+            Images = p.GetValue(images),
+            Samples = p.GetValue(samples),
+            FirstSeed = p.GetValue(firstSeed),
+            Nfe = p.GetValue(nfe)!,
+            Guidance = p.GetValue(guidance),
+            Only = p.GetValue(only),
+            Out = p.GetValue(output),
+        };
+
+        var train = new Command("train-flow", "trains the main job's network as a rectified-flow model (same budget, schedule, EMA and label dropout as the EDM2 default) and reconstructs its post-hoc EMA");
+        foreach (Option o in new Option[] { flowRun, images }) train.Options.Add(o);
+        train.SetAction(p => trainFlow(Read(p)));
+
+        var run = new Command("sweep", "samples both models with each solver at several NFE and evaluates FD-FMNIST");
+        foreach (Option o in new Option[] { edm2Run, flowRun, samples, firstSeed, nfe, guidance, only, output }) run.Options.Add(o);
+        run.SetAction(p => sweep(Read(p)));
+
+        var root = new RootCommand("Solver study on the Fashion-MNIST main job (FD-FMNIST against function evaluations; docs/sampling.md).");
+        root.Subcommands.Add(train);
+        root.Subcommands.Add(run);
+        return root;
     }
-
-    private static T Positive<T>(string key, T value)
-        where T : System.Numerics.INumber<T> =>
-        value > T.Zero ? value : throw new ArgumentException($"{key} must be positive, got {value}.");
 }
