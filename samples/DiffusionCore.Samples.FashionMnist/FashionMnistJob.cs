@@ -28,6 +28,7 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         {
             trained = rank.Train(() => TrainStage.Run(o, history, loggers.CreateLogger<DiffusionTrainer>(), rank), o.RunDirectory);
             if (!rank.WritesOutputs) return 0;
+            TorchLib.NumThreads = rank.ThreadsAfterTraining(o.Threads);
             JobLog.Trained(_log, trained.ImagesSeen, trained.Completed ? "budget reached" : "stopped early; run again to continue", trained.ImagesPerSecond, trained.FinalLoss);
             OutputWriter.WriteCurves(history, o.Output);
             if (command == JobCommand.Train) return 0;

@@ -104,6 +104,13 @@ internal sealed partial class RankRole : IDisposable
     }
 
     /// <summary>
+    /// The threads for rank 0's work after training (post-hoc EMA, sampling, evaluation): the other ranks of this machine
+    /// exit when training ends, so rank 0 takes their threads too (at most the machine's cores).
+    /// </summary>
+    public int ThreadsAfterTraining(int threads) =>
+        Environment.IsDistributed ? Math.Clamp(threads * Environment.LocalWorldSize, threads, Math.Max(threads, System.Environment.ProcessorCount)) : threads;
+
+    /// <summary>
     /// Silences standard output of ranks other than 0 (their warnings and errors still reach standard error), so only
     /// rank 0 logs. Call before creating the loggers. A malformed <c>RANK</c> is left to <see cref="FromEnvironment"/> to report.
     /// </summary>
