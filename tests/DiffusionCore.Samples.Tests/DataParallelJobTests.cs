@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.CommandLine;
+using DiffusionCore.Samples.Cli;
+using DiffusionCore.Samples.FashionMnist;
 using Xunit.Abstractions;
 
 namespace DiffusionCore.Samples.Tests;
@@ -23,6 +26,23 @@ public sealed class DataParallelJobTests(ITestOutputHelper output) : IDisposable
 
     private static string[] Tiny(long images, int batch = 16) =>
         ["--images", Text(images), "--batch", Text(batch), "--channels", "8", "--blocks", "1", "--precision", "fp32", "--threads", "1", "--seed", "3"];
+
+    [Theory]
+    [InlineData("train --nproc 4", 0, 4)]
+    [InlineData("--nproc 2", 0, 2)]
+    [InlineData("train", 0, 1)]
+    [InlineData("train --nproc 0", CommandLineApp.UsageErrorExitCode, null)]
+    [InlineData("sample --nproc 2", CommandLineApp.UsageErrorExitCode, null)]
+    public void Nproc_is_an_option_of_the_commands_that_train(string commandLine, int exit, int? processes)
+    {
+        var calls = new List<JobOptions>();
+        RootCommand root = JobCommandLine.Create((_, o) => { calls.Add(o); return 0; });
+        using var quiet = new StringWriter();
+
+        CommandLineApp.Run(root, commandLine.Split(' '), new InvocationConfiguration { Output = quiet, Error = quiet }).Should().Be(exit, quiet.ToString());
+
+        calls.Select(o => (int?)o.Processes).Should().Equal(processes is int n ? [n] : []);
+    }
 
     [SkippableFact]
     [Trait(TestCategory.Name, TestCategory.Slow)]
