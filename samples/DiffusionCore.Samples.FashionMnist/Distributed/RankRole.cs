@@ -86,7 +86,7 @@ internal sealed partial class RankRole : IDisposable
         {
             throw new InvalidOperationException(
                 $"Rank {Environment.Rank} of {Environment.WorldSize}: the data-parallel group failed, most likely because another rank " +
-                $"died, was stopped or hung. Run the same command again: it resumes from the last checkpoint in {runDirectory}.", e);
+                $"died, was stopped, hung or did not start in time. Run the same command again: it resumes from the last checkpoint in {runDirectory}.", e);
         }
     }
 
