@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
 using DiffusionCore.Samples.Cli;
+using DiffusionCore.Samples.FashionMnist.Distributed;
 using DiffusionCore.Training;
 using Microsoft.Extensions.Logging;
 using TorchLib = DiffusionCore.Torch.Torch;
@@ -15,6 +16,9 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
 
     public int Run(JobCommand command, JobOptions o)
     {
+        if (LocalLauncher.ShouldLaunch(o.Processes)) return LocalLauncher.Run(o.Processes, _log);
+        using RankRole rank = RankRole.FromEnvironment(o.Processes, _log);
+        if (!rank.WritesOutputs && command is not (JobCommand.Run or JobCommand.Train)) return 0;
         TorchLib.NumThreads = o.Threads;
         JobLog.Started(_log, TorchLib.Version, TorchLib.NumThreads, o.RunDirectory);
         var total = Stopwatch.StartNew();
@@ -22,7 +26,9 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         TrainStage.Outcome? trained = null;
         if (command is JobCommand.Run or JobCommand.Train)
         {
-            trained = TrainStage.Run(o, history, loggers.CreateLogger<DiffusionTrainer>());
+            trained = rank.Train(() => TrainStage.Run(o, history, loggers.CreateLogger<DiffusionTrainer>(), rank), o.RunDirectory);
+            if (!rank.WritesOutputs) return 0;
+            TorchLib.NumThreads = rank.ThreadsAfterTraining(o.Threads);
             JobLog.Trained(_log, trained.ImagesSeen, trained.Completed ? "budget reached" : "stopped early; run again to continue", trained.ImagesPerSecond, trained.FinalLoss);
             OutputWriter.WriteCurves(history, o.Output);
             if (command == JobCommand.Train) return 0;

@@ -39,7 +39,10 @@ internal sealed class JobCommandLine
     private readonly Option<AutoCount> _sampleBatch = TypedOption.AutoCount("--sample-batch",
         "images per sampling batch: auto (the fastest per image that fits in half the available memory, measured at start) or a number", D.SampleBatch);
     private readonly Option<string?> _folder = new("--folder") { Description = "images to evaluate [default: the samples in <out>]" };
-    private readonly Option<int> _threads = TypedOption.Positive("--threads", "libtorch intra-op threads (the default is the core count)", D.Threads);
+    // The one default not from JobOptions: data-parallel ranks share the machine's cores (D.Threads for one process).
+    private readonly Option<int> _threads = TypedOption.Positive("--threads", "libtorch intra-op threads (the default is the core count, divided among the processes of --nproc or a launcher)",
+        Distributed.RankRole.DefaultThreads());
+    private readonly Option<int> _nproc = TypedOption.Positive("--nproc", "data-parallel training in N processes on this machine (rank 0 writes everything; docs/distributed.md)", D.Processes);
     private readonly Option<ComputePrecision> _precision = ChoiceOption.Precision("--precision",
         "products (conv, linear, attention) in: auto (bfloat16 on a CPU with AMX or AVX512-BF16, else float32), fp32, bf16", D.Precision);
     private readonly Option<bool> _profile = new("--profile") { Description = "print how much of the training time is spent inside libtorch vs managed code" };
@@ -59,7 +62,7 @@ internal sealed class JobCommandLine
     {
         Option[] where = [_run, _threads];
         Option[] model = [_seed, _precision, _channels, _blocks];
-        Option[] training = [_images, _minutes, _batch, _lr, _labelDropout, _profile];
+        Option[] training = [_images, _minutes, _batch, _lr, _labelDropout, _profile, _nproc];
         Option[] sampling = [_sigmaRel, _sampler, _steps, _guidance, _perClass, _evalSamples, _sampleBatch];
         Option[] everything = [.. where, _out, .. model, .. training, .. sampling];
 
@@ -103,6 +106,7 @@ internal sealed class JobCommandLine
         Threads = Get(p, _threads, D.Threads),
         Precision = Get(p, _precision, D.Precision),
         Profile = Get(p, _profile, D.Profile),
+        Processes = Get(p, _nproc, D.Processes),
     };
 
     /// <summary>The option's value, or <paramref name="absent"/> when the chosen command does not take it.</summary>

@@ -50,6 +50,9 @@ internal sealed record JobOptions
 
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>Data-parallel training processes started on this machine (<c>--nproc</c>); 1 trains in this process.</summary>
+    public int Processes { get; init; } = 1;
+
     public ComputePrecision Precision { get; init; } = ComputePrecision.Auto;
 
     /// <summary>The sampling batch size; null plans it (SamplingBatchPlanner).</summary>

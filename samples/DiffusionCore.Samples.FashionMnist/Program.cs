@@ -1,6 +1,9 @@
 using DiffusionCore.Samples.Cli;
 using DiffusionCore.Samples.FashionMnist;
+using DiffusionCore.Samples.FashionMnist.Distributed;
 using Microsoft.Extensions.Logging;
+
+RankRole.SilenceOtherRanks();   // data-parallel: rank 0 alone logs
 
 // Log lines go to standard output (warnings and errors to standard error) through Microsoft.Extensions.Logging's
 // console provider; progress bars are Spectre.Console's (ProgressDisplay). Disposing the factory flushes the log.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DiffusionCore.Labels;
 using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Samples.FashionMnist.Distributed;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 using DiffusionCore.Training;
@@ -19,7 +20,7 @@ internal static class TrainStage
 {
     public sealed record Outcome(long ImagesSeen, bool Completed, double WallSeconds, double ImagesPerSecond, double FinalLoss, long? ResumedFrom);
 
-    public static Outcome Run(JobOptions o, TrainingHistory history, ILogger<DiffusionTrainer> logger)
+    public static Outcome Run(JobOptions o, TrainingHistory history, ILogger<DiffusionTrainer> logger, RankRole rank)
     {
         FashionMnistDataset data = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = FashionMnistModel.Resolution });
         using Edm2Denoiser net = FashionMnistModel.Create(o, (ulong)o.Seed);
@@ -45,7 +46,10 @@ internal static class TrainStage
 
         try
         {
-            using var trainer = new DiffusionTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, logger);
+            using var trainer = new DiffusionTrainer(net, new Edm2Loss(net, pMean: -1.2, pStd: 1.2), data, options, emas, logger)
+            {
+                GradientReducer = rank.GradientReducer(),
+            };
             using var cts = o.Minutes is double m ? new CancellationTokenSource(TimeSpan.FromMinutes(m)) : new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
@@ -77,8 +81,12 @@ internal static class TrainStage
             }
 
             Console.CancelKeyPress -= onCancel;
-            trainer.WriteSnapshots();   // post-hoc EMA can then end at the last step
-            history.Save();
+            if (rank.WritesOutputs)
+            {
+                trainer.WriteSnapshots();   // post-hoc EMA can then end at the last step
+                history.Save();
+            }
+
             long trained = result.ImagesSeen - (result.ResumedFromImages ?? 0);
             return new Outcome(result.ImagesSeen, result.Completed, clock.Elapsed.TotalSeconds, trained / Math.Max(1e-9, clock.Elapsed.TotalSeconds), history.RecentLoss(), result.ResumedFromImages);
         }

@@ -17,12 +17,15 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
 
     private string Dir(string name) => Path.Combine(_dir, name);
 
-    /// <summary>Trains 48 images in global batches of 8 (checkpoints and snapshots every 16) on <paramref name="world"/> ranks.</summary>
-    private WorkerGroup Train(int world, string name, int rounds = 1, int batch = 8, long? hangAfter = null) =>
-        new(world, $"train 30 {Dir(name)} {Dir(name + "-out")} 48 {batch} {rounds} 16" + (hangAfter is long h ? $" {h}" : string.Empty));
+    /// <summary>
+    /// Trains <paramref name="images"/> (48) images in global batches of 8 (checkpoints and snapshots every
+    /// <paramref name="interval"/>, 16) on <paramref name="world"/> ranks.
+    /// </summary>
+    private WorkerGroup Train(int world, string name, int rounds = 1, int batch = 8, long? hangAfter = null, long images = 48, long interval = 16) =>
+        new(world, $"train 30 {Dir(name)} {Dir(name + "-out")} {images} {batch} {rounds} {interval}" + (hangAfter is long h ? $" {h}" : string.Empty));
 
-    private static double[] Losses(WorkerGroup run, int rank) =>
-        [.. Enumerable.Range(1, 6).Select(s => double.Parse(run.WaitFor(rank, $"loss_{8 * s}", Wait), CultureInfo.InvariantCulture))];
+    private static double[] Losses(WorkerGroup run, int rank, int steps = 6) =>
+        [.. Enumerable.Range(1, steps).Select(s => double.Parse(run.WaitFor(rank, $"loss_{8 * s}", Wait), CultureInfo.InvariantCulture))];
 
     [Fact]
     [Trait(TestCategory.Name, TestCategory.Slow)]
@@ -67,6 +70,39 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper output) : IDispo
         Directory.Exists(Dir("dp-rank1")).Should().BeFalse("rank 1 must not write into its run directory");
         two.Output(0).Should().Contain("log=Checkpoint written");
         two.Output(1).Should().NotContain("log=");
+    }
+
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void Over_200_steps_two_ranks_stay_within_float32_rounding_of_one_process()
+    {
+        const int Steps = 200;
+        double[] single;
+        using (WorkerGroup one = Train(1, "long-single", images: 8 * Steps, interval: 8 * Steps))
+        {
+            one.WaitForSuccess(Wait);
+            single = Losses(one, 0, Steps);
+        }
+
+        using WorkerGroup two = Train(2, "long-dp", images: 8 * Steps, interval: 8 * Steps);
+        two.WaitForSuccess(Wait);
+        double[] parallel = Losses(two, 0, Steps);
+        double[] relative = [.. parallel.Zip(single, (a, b) => Math.Abs(a - b) / Math.Abs(b))];
+        var weights = StateComparison.Compare(Path.Combine(Dir("long-dp-out"), "weights-rank0.safetensors"), Path.Combine(Dir("long-single-out"), "weights-rank0.safetensors"));
+        var ema = StateComparison.Compare(Path.Combine(Dir("long-dp-out"), "ema-rank0.safetensors"), Path.Combine(Dir("long-single-out"), "ema-rank0.safetensors"));
+        foreach (int end in new[] { 1, 10, 50, 100, 150, 200 })
+        {
+            output.WriteLine($"steps 1-{end}: largest relative loss difference {relative.Take(end).Max():G3}");
+        }
+
+        output.WriteLine($"losses bit for bit: {parallel.SequenceEqual(single)}; step losses {string.Join(" ", parallel.Where((_, i) => i % 40 == 0 || i == Steps - 1).Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}");
+        output.WriteLine($"weights after {Steps} steps: {weights}");
+        output.WriteLine($"EMA after {Steps} steps: {ema}");
+        relative.Max().Should().BeLessThanOrEqualTo(1e-6, "rounding differences grow over the steps but stay at float32's level");
+        weights.Relative.Should().BeLessThanOrEqualTo(1e-6);
+        ema.Relative.Should().BeLessThanOrEqualTo(1e-6);
+        StateComparison.Compare(Path.Combine(Dir("long-dp-out"), "weights-rank1.safetensors"), Path.Combine(Dir("long-dp-out"), "weights-rank0.safetensors")).BitForBit
+            .Should().BeTrue("the ranks step on identical gradients");
     }
 
     [Fact]
