@@ -7,11 +7,11 @@
 # The budget is load-independent: libtorch runs on one intra-op thread and each arm's images are computed from the CPU
 # seconds per step that `steptime` measured (CPU_MS_*; batch 64, converted per image), so every arm spends the same
 # training-process CPU time; each arm records the CPU time it really used. Masked arms spend half of the budget masked.
-# Usage: benchmarks/maskdm-study.sh [--budget-a SECONDS (60)] [--budget-b SECONDS (120)] [--lanes N (3)]
+# Usage: benchmarks/maskdm-study.sh [--budget-a SECONDS (20)] [--budget-b SECONDS (40)] [--lanes N (3)]
 # Output: benchmarks/results/maskdm/results.jsonl (one line per arm), docs/images/maskdm/NAME.png (grids).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget_a=60 budget_b=120 lanes=3
+budget_a=20 budget_b=40 lanes=3
 while [[ $# -gt 0 ]]; do
   if [[ "$1" == --* && $# -lt 2 ]]; then echo "maskdm-study: $1 needs a value" >&2; exit 2; fi
   case "$1" in
@@ -35,7 +35,7 @@ nice -n 15 dotnet build -c Release benchmarks/DiffusionCore.MaskDmStudy --nologo
 dll=benchmarks/DiffusionCore.MaskDmStudy/bin/Release/net10.0/DiffusionCore.MaskDmStudy.dll
 out=benchmarks/results/maskdm/results.jsonl
 mkdir -p "$(dirname "$out")"
-common=(--run-root runs/maskdm --batch "$batch" --samples 500 --sampler-steps 12 --out "$out" --grid-dir docs/images/maskdm)
+common=(--run-root runs/maskdm --batch "$batch" --samples 300 --sampler-steps 10 --out "$out" --grid-dir docs/images/maskdm)
 arm() { nice -n 15 dotnet "$dll" arm "${common[@]}" "$@" 2>&1 | grep -v '^\s*$' | tail -2; }
 
 # scratch | masked pre-training for half of the budget, then fine-tuning for the other half
@@ -64,4 +64,5 @@ if [[ "$lanes" -ge 3 ]]; then
 else
   lane1; lane2; lane3
 fi
+dotnet "$dll" figure --results "$out" --png docs/images/maskdm/fd-vs-budget.png
 uptime

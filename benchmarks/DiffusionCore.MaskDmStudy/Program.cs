@@ -63,6 +63,14 @@ public static class Program
             GridDirectory = p.GetValue(grid),
         }));
 
+        var results = new Option<string>("--results") { Description = "the arms' JSON lines", DefaultValueFactory = _ => "benchmarks/results/maskdm/results.jsonl" };
+        var png = new Option<string>("--png") { Description = "the figure to write", DefaultValueFactory = _ => "docs/images/maskdm/fd-vs-budget.png" };
+        var figure = new Command("figure", "plots FD-FMNIST against the training CPU budget from the arms' results");
+        figure.Options.Add(results);
+        figure.Options.Add(png);
+        figure.SetAction(p => Figure.Run(p.GetValue(results)!, p.GetValue(png)!));
+
+        root.Subcommands.Add(figure);
         root.Subcommands.Add(stepTime);
         root.Subcommands.Add(arm);
         return CommandLineApp.Run(root, args);
