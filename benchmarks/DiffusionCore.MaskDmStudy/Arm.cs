@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DiffusionCore.Data;
+using DiffusionCore.Denoisers;
 using DiffusionCore.Data.Imaging;
 using DiffusionCore.Evaluation;
 using DiffusionCore.Networks.DiT;
@@ -37,7 +38,7 @@ internal static class Arm
         }
 
         var network = new MaskedTokenNetwork(dit);
-        var loss = new DdpmEpsilonLoss(network, StudyModel.Schedule);
+        var loss = new EdmLoss(new PreconditionedDenoiser(network, new EdmPreconditioning()));
         var options = new TrainingOptions
         {
             RunDirectory = runDir,
@@ -102,11 +103,11 @@ internal static class Arm
     private static void Evaluate(ArmOptions o, DiffusionTransformer dit, Dictionary<string, object?> record)
     {
         dit.Eval();
-        var denoiser = DiTDenoisers.EpsilonPrediction(dit, StudyModel.Schedule);
+        var denoiser = new PreconditionedDenoiser(dit, new EdmPreconditioning());
         int[] classes = o.Classes.ToArray();
         long[] labels = Enumerable.Range(0, o.Samples).Select(i => (long)classes[i % classes.Length]).ToArray();
         ulong[] seeds = Enumerable.Range(0, o.Samples).Select(i => 1_000_000UL + (ulong)i).ToArray();
-        double[] sigmas = SigmaSchedules.Karras(o.SamplerSteps, Math.Max(0.002, denoiser.Preconditioning.SigmaMin), Math.Min(80, denoiser.Preconditioning.SigmaMax));
+        double[] sigmas = SigmaSchedules.Karras(o.SamplerSteps);
         double start = CpuClock.Seconds;
         using var scope = new TensorScope();
         Tensor labelTensor = Tensor.FromArray(labels);

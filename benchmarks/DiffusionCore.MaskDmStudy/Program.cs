@@ -36,7 +36,7 @@ public static class Program
         var initFrom = new Option<string?>("--init-from") { Description = "start from the newest checkpoint of this run directory" };
         Option<int> samples = TypedOption.Number("--samples", "images generated for FD-FMNIST (0 = no evaluation)", 1000, v => v >= 0, "≥ 0");
         Option<int> samplerSteps = TypedOption.Positive("--sampler-steps", "Heun steps (2N − 1 network calls)", 18);
-        Option<double> lr = TypedOption.Number("--lr", "AdamW learning rate (constant)", 5e-4, v => v > 0, "> 0");
+        Option<double> lr = TypedOption.Number("--lr", "AdamW learning rate (constant)", 1e-3, v => v > 0, "> 0");
         Option<long> seed = TypedOption.Number("--seed", "run seed", 1L);
         var output = new Option<string?>("--out") { Description = "append the arm's JSON line to FILE" };
         var grid = new Option<string?>("--grid-dir") { Description = "write the arm's 10×10 sample grid to DIR/NAME.png" };

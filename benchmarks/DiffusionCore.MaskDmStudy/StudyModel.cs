@@ -3,7 +3,7 @@ using DiffusionCore.Schedules;
 
 namespace DiffusionCore.MaskDmStudy;
 
-/// <summary>The study's model: a small class-conditional DiT on Fashion-MNIST 32×32, patch 4 (an 8×8 grid of 64 tokens), trained with the DDPM ε-loss.</summary>
+/// <summary>The study's model: a small class-conditional DiT on Fashion-MNIST 32×32, patch 4 (an 8×8 grid of 64 tokens), trained with the EDM loss and preconditioning (the step-time command uses DiT's DDPM ε-loss).</summary>
 internal static class StudyModel
 {
     public const int Resolution = 32;
