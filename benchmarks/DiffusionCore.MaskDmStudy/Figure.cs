@@ -20,10 +20,10 @@ internal static class Figure
             line.MarkerSize = 8;
         }
 
-        plot.Title("MaskDM in miniature: DiT (patch 4, width 128, depth 6) on Fashion-MNIST 32×32");
+        plot.Title("MaskDM in miniature: small DiT, Fashion-MNIST 32×32");
         plot.XLabel("training CPU seconds (one intra-op thread)");
         plot.YLabel("FD-FMNIST (300 samples, lower is better)");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(png))!);
         plot.SavePng(png, 720, 440);
         Console.WriteLine($"wrote {png}");

@@ -11,7 +11,7 @@ using TorchLib = DiffusionCore.Torch.Torch;
 namespace DiffusionCore.MaskDmStudy;
 
 /// <summary>
-/// Times training steps of the study DiT at one mask ratio (4×… blocks of <c>--block</c> tokens): wall and CPU seconds
+/// Times training steps of the study DiT (DDPM ε-loss) at one mask ratio (blocks of <c>--block</c>² tokens): wall and CPU seconds
 /// per step after a warm-up, medians printed as one line (<c>steptime ratio=… wall_ms=… cpu_ms=…</c>).
 /// </summary>
 internal static class StepTime
