@@ -16,6 +16,7 @@ public partial class DiffusionTrainer
         int rounds = _options.AccumulationRounds;
         (int offset, int local) = LocalSlice();
         int roundSize = local / rounds;
+        BeginStep(n);
         double lr = LearningRateSchedule.LearningRate(n);
         Optimizer.SetLearningRate(lr);
 
@@ -59,7 +60,8 @@ public partial class DiffusionTrainer
                 {
                     Conditioning conditioning = CreateConditioning(step, onDevice).WithDropoutGenerator(step.Dropout);
                     if (augmentLabels is not null) conditioning = conditioning.With(ConditioningKeys.AugmentLabels, augmentLabels);
-                    perSample = Loss.Compute(images, draw.Narrow(offset + (r * roundSize), roundSize), conditioning, CreateMask(step, onDevice));
+                    (conditioning, Tensor? mask) = RoundMasking(step, onDevice, conditioning, n);
+                    perSample = Loss.Compute(images, draw.Narrow(offset + (r * roundSize), roundSize), conditioning, mask);
                 }
 
                 Tensor total = perSample.To(DType.Float32).Sum();

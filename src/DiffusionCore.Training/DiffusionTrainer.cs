@@ -90,6 +90,7 @@ public partial class DiffusionTrainer : IDisposable
         if (_parameters.Length == 0) throw new ArgumentException("The network has no trainable parameters.", nameof(network));
         _device = _parameters[0].Device;
         Optimizer = CreateOptimizer(_parameters, options);
+        InitializeMasking(network);
         _run = new TrainingRun(options.RunDirectory, options.KeepCheckpoints, _logger);
     }
 
@@ -106,7 +107,7 @@ public partial class DiffusionTrainer : IDisposable
     public TrainingOptions Options => _options;
 
     /// <summary>The optimizer (Adam or AdamW per <see cref="TrainingOptions.Optimizer"/>).</summary>
-    public Optimizer Optimizer { get; }
+    public Optimizer Optimizer { get; private set; }
 
     /// <summary>The EMA trackers.</summary>
     public IReadOnlyList<IEmaTracker> EmaTrackers => _emaTrackers;
@@ -205,7 +206,7 @@ public partial class DiffusionTrainer : IDisposable
 
                 if (!IsRankZero) continue;
                 if (Crossed(before, ImagesSeen, _options.SnapshotIntervalImages)) WriteSnapshots();
-                if (Crossed(before, ImagesSeen, _options.CheckpointIntervalImages) || ImagesSeen >= _options.TotalImages) SaveCheckpoint();
+                if (Crossed(before, ImagesSeen, _options.CheckpointIntervalImages) || ImagesSeen >= _options.TotalImages || PretrainingEnded(before, ImagesSeen)) SaveCheckpoint();
             }
 
             TrainingLog.Finished(Log, ImagesSeen);

@@ -89,6 +89,12 @@ public sealed class TrainingOptions
     /// <summary>Images between progress log messages (0 = every step).</summary>
     public long LogIntervalImages { get; set; }
 
+    /// <summary>
+    /// MaskDM masked pre-training followed by unmasked fine-tuning (Lei et al. 2023; <see cref="MaskedPretrainingOptions"/>);
+    /// null (the default) trains without masks. Needs a network with a kept-token forward pass (<see cref="IKeptTokenNetwork"/>).
+    /// </summary>
+    public MaskedPretrainingOptions? MaskedPretraining { get; set; }
+
     /// <summary>Resume automatically from the newest valid checkpoint in <see cref="RunDirectory"/> (default true).</summary>
     public bool Resume { get; set; } = true;
 }

@@ -82,6 +82,18 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
             Fail($"LearningRateSchedule {options.LearningRateSchedule} is not one of {string.Join(", ", Enum.GetNames<LearningRateScheduleKind>())}.");
         }
 
+        if (options.MaskedPretraining is { } masked)
+        {
+            if (masked.PretrainImages < 0 || masked.PretrainImages > options.TotalImages)
+            {
+                Fail($"MaskedPretraining.PretrainImages is {masked.PretrainImages}: it must lie in [0, TotalImages = {options.TotalImages}] " +
+                     "(the images of masked pre-training; the rest fine-tunes without masks).");
+            }
+
+            if (masked.Mask is null) Fail("MaskedPretraining.Mask is null: give the mask options (e.g. new TokenMaskOptions { Kind = Blocks, Ratio = 0.9, BlockSize = 4 }).");
+            else foreach (string problem in masked.Mask.Problems()) Fail("MaskedPretraining." + problem);
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -18,7 +18,7 @@ namespace DiffusionCore.Networks.Tests;
 /// reference state dict loads strictly, and the eval-mode output and every parameter gradient of
 /// <c>sum((out − target)²)</c> agree within 1e-4 relative.
 /// </summary>
-public class ReferenceConfigurationTests(ITestOutputHelper output)
+public partial class ReferenceConfigurationTests(ITestOutputHelper output)
 {
     private static readonly string[] Edm2Names =
     [
@@ -100,7 +100,7 @@ public class ReferenceConfigurationTests(ITestOutputHelper output)
     public void Every_fixture_in_the_folder_is_checked()
     {
         string[] files = Directory.GetFiles(ReferenceCase.FixtureFolder, "*.safetensors").Select(Path.GetFileNameWithoutExtension).ToArray()!;
-        string[] covered = [.. Edm2Names, .. SongUNetNames, .. DhariwalUNetNames, .. DiTNames];
+        string[] covered = [.. Edm2Names, .. SongUNetNames, .. DhariwalUNetNames, .. DiTNames, .. UViTNames];
         files.Should().BeEquivalentTo(covered);
         covered.Should().OnlyHaveUniqueItems();
     }

@@ -71,6 +71,33 @@ public static class DiTTokens
     }
 
     /// <summary>
+    /// The inverse of <see cref="Gather"/>: tokens [B, K, E] at int64 indices <paramref name="keptTokens"/> [B, K] placed
+    /// into a [B, <paramref name="numTokens"/>, E] tensor that is zero at every other token (differentiable in the tokens).
+    /// Indices must be distinct within a sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tokens are not [B, K, E] matching the indices, or an index is outside [0, T).</exception>
+    public static Tensor Scatter(Tensor tokens, Tensor keptTokens, long numTokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.Dim != 3)
+        {
+            throw new ArgumentException($"Tokens must be [B, K, E]; got shape [{string.Join(", ", tokens.Shape)}].", nameof(tokens));
+        }
+
+        ValidateKeptTokens(keptTokens, tokens.Size(0), numTokens);
+        if (keptTokens.Size(1) != tokens.Size(1))
+        {
+            throw new ArgumentException(
+                $"There are {tokens.Size(1)} tokens per sample but {keptTokens.Size(1)} kept indices; they must match.", nameof(keptTokens));
+        }
+
+        using var scope = new TensorScope();
+        Tensor index = keptTokens.Unsqueeze(2).Expand(tokens.Size(0), tokens.Size(1), tokens.Size(2));
+        Tensor zeros = Tensor.Zeros([tokens.Size(0), numTokens, tokens.Size(2)], tokens.DType, tokens.Device);
+        return zeros.Scatter(1, index, tokens).MoveToOuterScope();
+    }
+
+    /// <summary>
     /// Channels [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of every patch of tokens
     /// [B, T, p²·C]: [B, T, p²·count] in the same layout. With learned Σ (C = 2C_in), <c>NarrowChannels(out, p, 2C_in, 0, C_in)</c>
     /// is the ε prediction and <c>NarrowChannels(out, p, 2C_in, C_in, C_in)</c> the variance output.

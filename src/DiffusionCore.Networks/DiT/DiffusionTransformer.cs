@@ -19,7 +19,7 @@ namespace DiffusionCore.Networks.DiT;
 /// <c>pos_embed</c> [1, T, D] is a parameter that does not require gradients, as in the reference, and counts towards
 /// <see cref="Module.NumParameters"/>.
 /// </remarks>
-public sealed class DiffusionTransformer : Module, IDiffusionNetwork
+public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork
 {
     private const string PositionEmbeddingName = "pos_embed";
 
