@@ -146,6 +146,51 @@ public class SamplingBatchPlannerTests
         unbounded.BatchSize.Should().Be(100, "untuned and unmeasured, the cap is tried first");
     }
 
+    /// <summary>Costs a fixed wall time per call (whatever the batch) and holds <c>bytesPerImage</c> per image, like a small network.</summary>
+    private sealed class FixedCostDenoiser(TimeSpan perCall, long bytesPerImage) : IDenoiser
+    {
+        public List<long> Batches { get; } = [];
+
+        public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
+        {
+            Batches.Add(x.Shape[0]);
+            Thread.Sleep(perCall);
+            using (var scope = new TensorScope())
+            {
+                Tensor.Zeros([x.Shape[0], bytesPerImage / 4]).Sum();
+            }
+
+            return x.Mul(0.0);
+        }
+    }
+
+    [Fact]
+    public void A_tiny_job_runs_in_one_batch_instead_of_the_few_images_its_allowance_reaches()
+    {
+        // Issue 18: 32 images × 10 calls at 5 % allow 16 image-calls: sizes 1 and 2 (3 + 6), not 4 (12 more). Calls of
+        // 20 ms at any size: per-image time halves from 1 to 2 and the calls are far below DecisiveCallSeconds.
+        var d = new FixedCostDenoiser(TimeSpan.FromMilliseconds(20), 1024);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [4], 32, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 },
+            denoiserCallsPerImage: 10);
+        plan.Probes.Select(p => p.BatchSize).Should().Equal(1, 2);
+        plan.BatchSize.Should().Be(32, plan.Reason);
+        d.Batches.Should().OnlyContain(b => b <= 2, "the whole-job size comes from the memory fit, not from a probe");
+        plan.Reason.Should().Contain("per-image time still falling at batch 2").And.Contain("the cap 32");
+
+        // Memory still bounds it: 1 MiB per image in a 20 MiB budget.
+        SamplingBatchPlan tight = SamplingBatchPlanner.Plan(new FixedCostDenoiser(TimeSpan.FromMilliseconds(20), MiB), [4], 32, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = 20 * MiB }, denoiserCallsPerImage: 10);
+        tight.BatchSize.Should().BeInRange(17, 19, tight.Reason);
+        tight.Reason.Should().Contain("the memory budget");
+
+        // Calls long enough to be decisive keep the measured choice: the allowance decides, not an extrapolation.
+        SamplingBatchPlan slow = SamplingBatchPlanner.Plan(new FixedCostDenoiser(TimeSpan.FromSeconds(SamplingBatchPlanner.DecisiveCallSeconds), 1024), [4], 20, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 }, denoiserCallsPerImage: 10);
+        slow.Probes.Select(p => p.BatchSize).Should().Equal(1, 2);
+        slow.BatchSize.Should().BeLessThanOrEqualTo(2);
+        slow.Reason.Should().Contain("probing allowance").And.Contain("fastest per image");
+    }
+
     [Fact]
     public void One_image_out_of_memory_is_rethrown()
     {
