@@ -62,6 +62,9 @@ done
 listing=$(unzip -Z1 "$feed/DiffusionCore.Torch.$version.nupkg")   # not piped into grep -q: SIGPIPE under pipefail
 grep -qxF runtimes/linux-x64/native/libdiffusioncore_native.so <<<"$listing" \
   || fail "DiffusionCore.Torch.$version.nupkg lacks runtimes/linux-x64/native/libdiffusioncore_native.so"
+for entry in build/DiffusionCore.Torch.targets buildTransitive/DiffusionCore.Torch.targets; do
+  grep -qxF "$entry" <<<"$listing" || fail "DiffusionCore.Torch.$version.nupkg lacks $entry (the warning for other runtime identifiers)"
+done
 echo "package-smoke: packed ${#ids[@]} packages at $version with symbols ($((SECONDS - start)) s)"
 
 # 3. A fresh console app outside the repository (empty Directory.* files stop MSBuild from looking further up).
