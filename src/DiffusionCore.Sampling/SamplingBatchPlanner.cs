@@ -23,8 +23,8 @@ namespace DiffusionCore.Sampling;
 /// <item>Given the run's denoiser calls per image, probing stops before it costs more than
 /// <see cref="SamplingBatchOptions.MaxProbeShare"/> (5 %) of the run's denoiser work. When the allowance runs out while
 /// per-image time is still falling and the calls are still short (a small job: 32 images of 10 steps reach only size
-/// 2), the plan is, with memory measured, the largest size the memory fit allows up to the whole job, not the last
-/// size probed.</item>
+/// 2), the plan is, with memory measured, the largest size whose calls are predicted to stay short and whose memory
+/// fits, up to the whole job, not the last size probed.</item>
 /// </list>
 /// The choice changes speed and memory only: with a <see cref="PerSampleNoiseSource"/> each image depends on its own
 /// seed, not on the batch it lands in (<see cref="BatchedSampling"/>).
@@ -240,17 +240,22 @@ public static class SamplingBatchPlanner
         /// <summary>
         /// The probing allowance ran out while per-image time was still falling and the calls were still short (below
         /// <see cref="DecisiveCallSeconds"/>, so fixed per-call costs still rule): typical of a small job, whose allowance
-        /// reaches only sizes 2–4. Per-image time keeps falling with the batch size until the activations outgrow the
-        /// caches, so the plan is the largest size the memory fit predicts, up to the cap (all of a job that fits: one
-        /// batch), rather than the last size the allowance could afford to probe.
+        /// reaches only sizes 2–4. In that regime a larger batch is not slower per image, so the plan is the largest size
+        /// whose call is predicted (at the last probe's per-image time) to stay below <see cref="DecisiveCallSeconds"/>
+        /// and whose memory the fit allows, up to the cap (all of a small job that fits: one batch), rather than the last
+        /// size the allowance could afford. Beyond that the caches decide, which only probes could tell.
         /// </summary>
         private SamplingBatchPlan BeyondTheAllowance(int cap, long budget, long statePerImage, string stop)
         {
             BatchProbe last = _probes[^1];
-            int size = (int)Math.Clamp(LargestFitting(budget, statePerImage), last.BatchSize, cap);
-            string limit = size == cap ? $"the cap {cap} (the image count or MaxBatchSize)" : $"the memory budget {Mib(budget)}";
+            long memory = LargestFitting(budget, statePerImage);
+            long shortCalls = last.SecondsPerImage > 0 ? (long)Math.Min(int.MaxValue, DecisiveCallSeconds / last.SecondsPerImage) : int.MaxValue;
+            int size = (int)Math.Clamp(Math.Min(memory, shortCalls), last.BatchSize, cap);
+            string limit = size == cap ? $"the cap {cap} (the image count or MaxBatchSize)"
+                : memory <= shortCalls ? $"the memory budget {Mib(budget)}"
+                : $"calls predicted below {DecisiveCallSeconds} s";
             string why = $"per-image time still falling at batch {last.BatchSize} ({last.SecondsPerImage * last.BatchSize * 1e3:0.#} ms calls) when probing stopped at {stop}: " +
-                         $"the largest size the measured memory allows, up to {limit}";
+                         $"the largest size up to {limit}";
             return new SamplingBatchPlan(size, why, budget, PerImage() + statePerImage, _probes.ToArray());
         }
 
