@@ -49,6 +49,6 @@ internal static partial class TrainingLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "The checkpoint was trained by {SavedWorldSize} rank(s) and resumes on {WorldSize}: the global batch, data order and noise are unchanged; only the summation order of the gradients and the dropout, mask and augmentation streams of ranks other than 0 differ")]
     public static partial void WorldSizeChanged(ILogger logger, string savedWorldSize, int worldSize);
 
-    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "libtorch {Version} runs {Threads}")]
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "libtorch {Version} runs {Threads}")]
     public static partial void Threads(ILogger logger, string version, string threads);
 }
