@@ -5,8 +5,9 @@
 #      DiffusionCore.Torch carries runtimes/linux-x64/native/libdiffusioncore_native.so;
 #   3. `dotnet new console` in a temp directory, with a nuget.config whose sources are the local feed (for the
 #      DiffusionCore* ids only) and the feeds of the repository's nuget.config (for everything else), and
-#      PackageReferences to DiffusionCore.Torch, DiffusionCore, .Data, .Conditioning, .Networks, .Merge, .Training and
-#      .Sampling at the exact version;
+#      PackageReferences to DiffusionCore.Torch, DiffusionCore, .Data, .Conditioning, .Networks, .Merge, .Training,
+#      .Sampling and .Hosting at the exact version (and Microsoft.Extensions.Hosting for docs/hosting.md's example,
+#      eng/package-smoke/HostedTraining.cs, which is compiled with Program.cs);
 #   4. builds it (warnings as errors) and runs eng/package-smoke/Program.cs: writes synthetic 8x8 PNGs, loads them as
 #      an ImageFolderDataset (DiffusionCore.Data, SkiaSharp codecs), trains a tiny EDM2 UNet for a few steps, finds its
 #      checkpoint through TrainingRun, merges it with itself (DiffusionCore.Merge), then checks the shape and finiteness
@@ -61,6 +62,9 @@ done
 listing=$(unzip -Z1 "$feed/DiffusionCore.Torch.$version.nupkg")   # not piped into grep -q: SIGPIPE under pipefail
 grep -qxF runtimes/linux-x64/native/libdiffusioncore_native.so <<<"$listing" \
   || fail "DiffusionCore.Torch.$version.nupkg lacks runtimes/linux-x64/native/libdiffusioncore_native.so"
+for entry in build/DiffusionCore.Torch.targets buildTransitive/DiffusionCore.Torch.targets; do
+  grep -qxF "$entry" <<<"$listing" || fail "DiffusionCore.Torch.$version.nupkg lacks $entry (the warning for other runtime identifiers)"
+done
 echo "package-smoke: packed ${#ids[@]} packages at $version with symbols ($((SECONDS - start)) s)"
 
 # 3. A fresh console app outside the repository (empty Directory.* files stop MSBuild from looking further up).
@@ -83,12 +87,17 @@ upstream=$(dotnet nuget list source --format short --configfile "$repo/nuget.con
   echo '</configuration>'
 } >"$app/nuget.config"
 refs=""
-for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Data DiffusionCore.Conditioning DiffusionCore.Networks DiffusionCore.Merge DiffusionCore.Training DiffusionCore.Sampling; do
+for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Data DiffusionCore.Conditioning DiffusionCore.Networks DiffusionCore.Merge DiffusionCore.Training DiffusionCore.Sampling DiffusionCore.Hosting; do
   refs+="    <PackageReference Include=\"$id\" Version=\"[$version]\" />"$'\n'
 done
+# docs/hosting.md's example (HostedTraining.cs) needs the host itself, at the version the repository uses.
+hosting_version=$(sed -n 's/.*Include="Microsoft.Extensions.Hosting" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)
+[[ -n "$hosting_version" ]] || fail "no Microsoft.Extensions.Hosting version in Directory.Packages.props"
+refs+="    <PackageReference Include=\"Microsoft.Extensions.Hosting\" Version=\"$hosting_version\" />"$'\n'
 sed -i "s#^</Project>#  <ItemGroup>\n${refs//$'\n'/\\n}  </ItemGroup>\n</Project>#" "$app/SmokeConsumer.csproj"
 grep -q 'Include="DiffusionCore.Sampling"' "$app/SmokeConsumer.csproj" || fail "could not add the PackageReferences"
 cp eng/package-smoke/Program.cs "$app/Program.cs"
+cp eng/package-smoke/HostedTraining.cs "$app/HostedTraining.cs"   # docs/hosting.md's example: compiled against the packages
 
 # 4. Build against the packages only (own package cache), then run.
 build_start=$SECONDS

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using DiffusionCore.Torch;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiffusionCore.Sampling;
 
@@ -35,12 +38,13 @@ public static class BatchedSampling
     /// <param name="batching">Fixed or planned batch size (<see cref="SamplingBatchOptions"/>); planned when null.</param>
     /// <param name="device">The device to generate on (CPU when null).</param>
     /// <param name="progress">Called synchronously after every batch.</param>
+    /// <param name="logger">Receives the batch plan and the summary at Information and each finished batch at Debug (none when null).</param>
     /// <param name="cancellationToken">Checked before every batch and every sampler step.</param>
     /// <exception cref="ArgumentException">An argument is invalid (no seed, a conditioning entry with another batch size, …).</exception>
     public static BatchedSamplingResult Generate(
         this ISampler sampler, IDenoiser denoiser, IReadOnlyList<ulong> seeds, ReadOnlySpan<long> imageShape, IReadOnlyList<double> sigmas,
         Conditioning? conditioning = null, SamplingBatchOptions? batching = null, Device? device = null,
-        IProgress<BatchedSamplingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<BatchedSamplingProgress>? progress = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(denoiser);
@@ -50,9 +54,13 @@ public static class BatchedSampling
         if (sigmas.Count < 2) throw new ArgumentException($"The schedule needs at least two noise levels; got {sigmas.Count}.", nameof(sigmas));
         cancellationToken.ThrowIfCancellationRequested();
 
+        logger ??= NullLogger.Instance;
+        long started = Stopwatch.GetTimestamp();
         int count = seeds.Count;
         SamplingBatchPlan plan = SamplingBatchPlanner.Plan(
             denoiser, imageShape, count, sigmas[0], sampler.Options, batching, conditioning, device, denoiserCallsPerImage: sampler.FunctionEvaluations(sigmas));
+        string samplerName = (sampler is LoggingSampler logging ? logging.Inner : sampler).GetType().Name;
+        SamplingLog.Planned(logger, count, samplerName, plan.BatchSize, plan.Reason);
         long[] outputShape = [count, .. imageShape];
         long[] batchShape = [.. outputShape];
         Tensor output;
@@ -76,6 +84,7 @@ public static class BatchedSampling
                 output.Narrow(0, start, n).CopyFrom(r.Samples);
                 nfe = r.FunctionEvaluations;
                 progress?.Report(new BatchedSamplingProgress(start + n, count, plan.BatchSize));
+                SamplingLog.BatchDone(logger, start + n, count);
             }
         }
         catch
@@ -84,6 +93,8 @@ public static class BatchedSampling
             throw;
         }
 
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds, rate = count / Math.Max(seconds, 1e-9);
+        SamplingLog.Generated(logger, count, seconds, rate, nfe);
         return new BatchedSamplingResult(output, plan, nfe);
     }
 }

@@ -21,7 +21,10 @@ namespace DiffusionCore.Sampling;
 /// so far, and the plan is the fastest size (a larger one within 2 % of it wins the tie): on a CPU the largest batch is
 /// often not the fastest per image (docs/performance.md).</item>
 /// <item>Given the run's denoiser calls per image, probing stops before it costs more than
-/// <see cref="SamplingBatchOptions.MaxProbeShare"/> (5 %) of the run's denoiser work.</item>
+/// <see cref="SamplingBatchOptions.MaxProbeShare"/> (5 %) of the run's denoiser work. When the allowance runs out while
+/// per-image time is still falling and the calls are still short (a small job: 32 images of 10 steps reach only size
+/// 2), the plan is, with memory measured, the largest size whose calls are predicted to stay short and whose memory
+/// fits, up to the whole job, not the last size probed.</item>
 /// </list>
 /// The choice changes speed and memory only: with a <see cref="PerSampleNoiseSource"/> each image depends on its own
 /// seed, not on the batch it lands in (<see cref="BatchedSampling"/>).
@@ -153,6 +156,11 @@ public static class SamplingBatchPlanner
                 if (_probes.Count > 0 && probeAllowance is long allowance && _probeImageCalls + ((1 + TimedCalls) * (long)b) > allowance)
                 {
                     stop = $"the probing allowance ({options.MaxProbeShare:P0} of the run's denoiser work)";
+                    if (_measure && options.TuneForThroughput && sinceBest == 0 && _probes[^1].SecondsPerImage * _probes[^1].BatchSize < DecisiveCallSeconds)
+                    {
+                        return BeyondTheAllowance(cap, budget!.Value, statePerImage, stop);
+                    }
+
                     break;
                 }
 
@@ -177,12 +185,7 @@ public static class SamplingBatchPlanner
                         break;
                     }
 
-                    if (_probes.Count == 0)
-                    {
-                        throw new InvalidOperationException(
-                            $"One image needs {Mib(need)} of CPU tensor memory but the budget left after the output is {Mib(budget.Value)}. " +
-                            "Free memory or raise SamplingBatchOptions.MemoryBudgetBytes / MemoryFraction.");
-                    }
+                    if (_probes.Count == 0) throw OneImageTooLarge(need, budget.Value);
 
                     stop = $"the memory budget {Mib(budget.Value)} (batch {b} measured {Mib(need)})";
                     BatchProbe prev = _probes[^1];
@@ -233,6 +236,32 @@ public static class SamplingBatchPlanner
             long? perImage = _measure ? PerImage() + statePerImage : null;
             return new SamplingBatchPlan(chosen.BatchSize, why, budget, perImage, _probes.ToArray());
         }
+
+        /// <summary>
+        /// The probing allowance ran out while per-image time was still falling and the calls were still short (below
+        /// <see cref="DecisiveCallSeconds"/>, so fixed per-call costs still rule): typical of a small job, whose allowance
+        /// reaches only sizes 2–4. In that regime a larger batch is not slower per image, so the plan is the largest size
+        /// whose call is predicted (at the last probe's per-image time) to stay below <see cref="DecisiveCallSeconds"/>
+        /// and whose memory the fit allows, up to the cap (all of a small job that fits: one batch), rather than the last
+        /// size the allowance could afford. Beyond that the caches decide, which only probes could tell.
+        /// </summary>
+        private SamplingBatchPlan BeyondTheAllowance(int cap, long budget, long statePerImage, string stop)
+        {
+            BatchProbe last = _probes[^1];
+            long memory = LargestFitting(budget, statePerImage);
+            long shortCalls = last.SecondsPerImage > 0 ? (long)Math.Min(int.MaxValue, DecisiveCallSeconds / last.SecondsPerImage) : int.MaxValue;
+            int size = (int)Math.Clamp(Math.Min(memory, shortCalls), last.BatchSize, cap);
+            string limit = size == cap ? $"the cap {cap} (the image count or MaxBatchSize)"
+                : memory <= shortCalls ? $"the memory budget {Mib(budget)}"
+                : $"calls predicted below {DecisiveCallSeconds} s";
+            string why = $"per-image time still falling at batch {last.BatchSize} ({last.SecondsPerImage * last.BatchSize * 1e3:0.#} ms calls) when probing stopped at {stop}: " +
+                         $"the largest size up to {limit}";
+            return new SamplingBatchPlan(size, why, budget, PerImage() + statePerImage, _probes.ToArray());
+        }
+
+        private static InvalidOperationException OneImageTooLarge(long need, long budget) => new(
+            $"One image needs {Mib(need)} of CPU tensor memory but the budget left after the output is {Mib(budget)}. " +
+            "Free memory or raise SamplingBatchOptions.MemoryBudgetBytes / MemoryFraction.");
 
         /// <summary>Without memory counts and without tuning: the cap, halved until a call does not run out of memory.</summary>
         private SamplingBatchPlan LargestWithoutOutOfMemory(int cap)

@@ -23,7 +23,9 @@ public static class Torch
 
     /// <summary>
     /// Threads libtorch uses inside one op (intra-op parallelism). Process-wide: a change also reaches threads that
-    /// already ran operations (on their next call). Must be at least 1.
+    /// already ran operations (on their next call). Must be at least 1. By default the cores available to the process
+    /// (<see cref="IntraOpThreads"/>, which also says who chose the current count); <c>OMP_NUM_THREADS</c> keeps libtorch's
+    /// own choice. A resume is bit-exact only with the count the checkpoint was written with.
     /// </summary>
     public static int NumThreads
     {
@@ -37,6 +39,7 @@ public static class Torch
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             NativeStatus.Check(NativeMethods.dc_set_num_threads(value));
+            IntraOpThreads.MarkExplicit();
         }
     }
 

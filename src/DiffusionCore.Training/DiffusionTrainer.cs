@@ -47,7 +47,7 @@ public partial class DiffusionTrainer : IDisposable
     /// <param name="loss">The training loss bound to that network (for example <see cref="Edm2Loss"/>).</param>
     /// <param name="dataset">The training images.</param>
     /// <param name="options">The run options.</param>
-    /// <param name="emaTrackers">EMA trackers updated after every step and checkpointed (names must be unique).</param>
+    /// <param name="emaTrackers">EMA trackers updated after every step and checkpointed (names must be unique); the trainer owns and disposes them.</param>
     /// <param name="logger">The logger (none when null).</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message lists every problem.</exception>
     public DiffusionTrainer(
@@ -172,6 +172,8 @@ public partial class DiffusionTrainer : IDisposable
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        string threads = IntraOpThreads.Describe();
+        TrainingLog.Threads(Log, DiffusionCore.Torch.Torch.Version, threads);
         if (IsRankZero) Checkpoints.PrepareDirectory();
         if (_options.Resume && !_resumeAttempted && IsRankZero) TryResume();
         if (Group is { } group) SynchronizeRanks(group);
@@ -251,7 +253,11 @@ public partial class DiffusionTrainer : IDisposable
         return path;
     }
 
-    /// <summary>Disposes the optimizer (not the network, loss, dataset or trackers).</summary>
+    /// <summary>
+    /// Disposes the optimizer and the EMA trackers given to the constructor, which the trainer owns (their averages are
+    /// native tensors as large as the network); not the network, loss or dataset. Read or copy out an average
+    /// (<see cref="IEmaTracker"/>) before disposing the trainer.
+    /// </summary>
     public void Dispose()
     {
         Dispose(true);
@@ -265,6 +271,7 @@ public partial class DiffusionTrainer : IDisposable
         _disposed = true;
         if (!disposing) return;
         Optimizer.Dispose();
+        foreach (IEmaTracker tracker in _emaTrackers) tracker.Dispose();
     }
 
     /// <summary>

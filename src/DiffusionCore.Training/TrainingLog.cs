@@ -51,4 +51,6 @@ internal static partial class TrainingLog
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Masked pre-training ended at {ImagesSeen} images: fine-tuning without masks with a fresh optimizer")]
     public static partial void FineTuningStarted(ILogger logger, long imagesSeen);
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "libtorch {Version} runs {Threads}")]
+    public static partial void Threads(ILogger logger, string version, string threads);
 }

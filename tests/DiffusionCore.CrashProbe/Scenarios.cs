@@ -10,6 +10,7 @@ internal static class Scenarios
         ["load-while-rewritten"] = LoadWhileRewritten.Run,
         ["leak-loop"] = LeakLoop.Run,
         ["touch-native"] = TouchNative.Run,
+        ["threads"] = ReportThreads.Run,
     };
 
     /// <summary>The duration argument in milliseconds (first argument), or <paramref name="fallbackMs"/>.</summary>

@@ -146,6 +146,88 @@ public class SamplingBatchPlannerTests
         unbounded.BatchSize.Should().Be(100, "untuned and unmeasured, the cap is tried first");
     }
 
+    /// <summary>Costs a fixed wall time per call (whatever the batch) and holds <c>bytesPerImage</c> per image, like a small network.</summary>
+    private sealed class FixedCostDenoiser(TimeSpan perCall, long bytesPerImage) : IDenoiser
+    {
+        public List<long> Batches { get; } = [];
+
+        public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning)
+        {
+            Batches.Add(x.Shape[0]);
+            Thread.Sleep(perCall);
+            using (var scope = new TensorScope())
+            {
+                Tensor.Zeros([x.Shape[0], bytesPerImage / 4]).Sum();
+            }
+
+            return x.Mul(0.0);
+        }
+    }
+
+    /// <summary>
+    /// The scenarios below assume the probe timings the denoiser's fixed cost gives: size 2 at least 5 % faster per
+    /// image than size 1, and a size-2 call no longer than <paramref name="maxCallSeconds"/>. A machine so loaded that
+    /// a 5 ms sleep takes far longer cannot show that, and the test is skipped with the measured times, not passed.
+    /// </summary>
+    private static void SkipUnlessTimedAsDesigned(SamplingBatchPlan plan, double maxCallSeconds)
+    {
+        BatchProbe[] p = [.. plan.Probes];
+        Skip.If(p.Length < 2 || p[1].SecondsPerImage >= p[0].SecondsPerImage * 0.95 || p[1].SecondsPerImage * p[1].BatchSize > maxCallSeconds,
+            $"the host is too loaded for the probe timings this test needs (probes: {string.Join(", ", p.Select(x => $"{x.BatchSize} → {x.SecondsPerImage * 1e3:0.#} ms/image"))})");
+    }
+
+    [SkippableFact]
+    public void A_tiny_job_runs_in_one_batch_instead_of_the_few_images_its_allowance_reaches()
+    {
+        // Issue 18: 32 images × 10 calls at 5 % allow 16 image-calls: sizes 1 and 2 (3 + 6), not 4 (12 more). Calls of
+        // 5 ms at any size: per-image time halves from 1 to 2, and 32 images would still take far less than
+        // DecisiveCallSeconds per call (predicted 32 × 2.5 ms).
+        var d = new FixedCostDenoiser(TimeSpan.FromMilliseconds(5), 1024);
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(d, [4], 32, 80, Heun, new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 },
+            denoiserCallsPerImage: 10);
+        plan.Probes.Select(p => p.BatchSize).Should().Equal(1, 2);
+        d.Batches.Should().OnlyContain(b => b <= 2, "the whole-job size comes from the prediction, not from a probe");
+        SkipUnlessTimedAsDesigned(plan, maxCallSeconds: SamplingBatchPlanner.DecisiveCallSeconds * 2 / 32);
+        plan.BatchSize.Should().Be(32, plan.Reason);
+        plan.Reason.Should().Contain("per-image time still falling at batch 2").And.Contain("the cap 32");
+    }
+
+    [SkippableFact]
+    public void A_tiny_jobs_batch_stays_within_the_memory_budget()
+    {
+        // 64 KiB per image in a budget of 20 such images: the memory fit, not the job, bounds the batch.
+        const long PerImage = 64 * 1024;
+        SamplingBatchPlan tight = SamplingBatchPlanner.Plan(new FixedCostDenoiser(TimeSpan.FromMilliseconds(5), PerImage), [4], 32, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = 20 * PerImage }, denoiserCallsPerImage: 10);
+        tight.Probes.Should().OnlyContain(p => p.BatchSize <= 2);
+        SkipUnlessTimedAsDesigned(tight, maxCallSeconds: SamplingBatchPlanner.DecisiveCallSeconds * 2 / 20);
+        tight.BatchSize.Should().BeInRange(17, 19, tight.Reason);
+        tight.Reason.Should().Contain("the memory budget");
+    }
+
+    [SkippableFact]
+    public void A_tiny_jobs_batch_stops_where_calls_would_become_decisive()
+    {
+        // 40 ms per call is 20 ms per image at size 2, so calls reach DecisiveCallSeconds at 10 images, not 32: beyond
+        // that only a probe could tell whether larger calls pay.
+        SamplingBatchPlan plan = SamplingBatchPlanner.Plan(new FixedCostDenoiser(TimeSpan.FromMilliseconds(40), 1024), [4], 32, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 }, denoiserCallsPerImage: 10);
+        SkipUnlessTimedAsDesigned(plan, maxCallSeconds: 0.1);
+        plan.BatchSize.Should().BeInRange(2, 10, plan.Reason);
+        plan.Reason.Should().Contain("per-image time still falling at batch 2");
+    }
+
+    [Fact]
+    public void Decisive_calls_keep_the_measured_choice_when_the_allowance_runs_out()
+    {
+        // Calls of DecisiveCallSeconds or more: the allowance decides (sizes 1 and 2), nothing is extrapolated.
+        SamplingBatchPlan slow = SamplingBatchPlanner.Plan(new FixedCostDenoiser(TimeSpan.FromSeconds(SamplingBatchPlanner.DecisiveCallSeconds), 1024), [4], 20, 80, Heun,
+            new SamplingBatchOptions { MemoryBudgetBytes = 1L << 30 }, denoiserCallsPerImage: 10);
+        slow.Probes.Select(p => p.BatchSize).Should().Equal(1, 2);
+        slow.BatchSize.Should().BeLessThanOrEqualTo(2);
+        slow.Reason.Should().Contain("probing allowance").And.Contain("fastest per image");
+    }
+
     [Fact]
     public void One_image_out_of_memory_is_rethrown()
     {

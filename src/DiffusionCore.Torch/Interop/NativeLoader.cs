@@ -64,6 +64,7 @@ internal static class NativeLoader
                 CpuKernelSelection.Apply(s_handle);
                 AllocatorTuning.Apply(s_handle);
                 MemoryCounter.Install(s_handle);
+                IntraOpThreads.ApplyAtLoad(s_handle);
                 return s_handle;
             }
             catch (TorchLibraryLoadException ex)

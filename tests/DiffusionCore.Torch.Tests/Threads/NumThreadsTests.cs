@@ -104,4 +104,20 @@ public class NumThreadsTests
             Torch.NumThreads = original;
         }
     }
+
+    [Fact]
+    public void Setting_NumThreads_makes_the_count_explicit()
+    {
+        int original = Torch.NumThreads;
+        try
+        {
+            Torch.NumThreads = original;
+            IntraOpThreads.Source.Should().Be(IntraOpThreadSource.Explicit);
+            IntraOpThreads.Describe().Should().StartWith($"{original} intra-op thread(s), set by the application");
+        }
+        finally
+        {
+            Torch.NumThreads = original;
+        }
+    }
 }
