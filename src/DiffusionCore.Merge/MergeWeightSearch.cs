@@ -14,8 +14,8 @@ public sealed record WeightSearchResult(IReadOnlyList<WeightCandidate> Candidate
 }
 
 /// <summary>
-/// A search for merge weights (decouple-then-merge picks its task-arithmetic weights by grid search; Ma et al. 2024,
-/// §3.3; docs/recipes.md §5) scored by a user-supplied metric, for example FD-FMNIST of a small sample from the merged
+/// A search for merge weights (decouple-then-merge picks its task-arithmetic weights by grid search; Ma et al. 2024;
+/// docs/recipes.md §5) scored by a user-supplied metric, for example FD-FMNIST of a small sample from the merged
 /// model; lower scores are better. The search is independent of how a candidate is merged: the metric receives the
 /// weights, merges, samples and scores. Every candidate's score is recorded (<see cref="WeightSearchResult.Candidates"/>);
 /// a candidate is never scored twice.

@@ -2,7 +2,7 @@ namespace DiffusionCore.Merge;
 
 /// <summary>
 /// Merging fine-tuned copies of one base model back into one model: task arithmetic (Ilharco et al. 2023, §2;
-/// decouple-then-merge, Ma et al. 2024, §3.3; docs/recipes.md §5), the plain average (a model soup, Wortsman et al.
+/// decouple-then-merge, Ma et al. 2024; docs/recipes.md §5), the plain average (a model soup, Wortsman et al.
 /// 2022) and TIES merging (Yadav et al. 2023, Algorithm 1; <see cref="TiesMerging"/>). All of them stream: sources are
 /// read one tensor at a time and safetensors files are memory-mapped only while they are read, for any number of
 /// inputs. Mismatched state dicts raise a <see cref="StateDictMismatchException"/> naming the key.

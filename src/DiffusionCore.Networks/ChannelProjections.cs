@@ -4,7 +4,7 @@ using DiffusionCore.Torch.Nn;
 namespace DiffusionCore.Networks;
 
 /// <summary>
-/// Decouple-then-merge's channel-wise projections (Ma et al. 2024, "Decouple-Then-Merge", §3.2; docs/recipes.md §5):
+/// Decouple-then-merge's channel-wise projections (Ma et al. 2024, "Decouple-Then-Merge"; docs/recipes.md §5):
 /// one bias-free 1×1 convolution per UNet block, its weight <c>[C, C, 1, 1]</c> initialised to the identity, applied to
 /// the block's output. Registered as <c>enc_proj</c> (after each encoder block, downsampling blocks included) and
 /// <c>dec_proj</c> (after each decoder block: the middle blocks <c>in0</c>/<c>in1</c> and every up-path block), keyed

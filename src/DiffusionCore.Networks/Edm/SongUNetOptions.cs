@@ -50,7 +50,7 @@ public sealed record SongUNetOptions
 
     /// <summary>
     /// Adds decouple-then-merge's identity-initialised, bias-free 1×1 channel projections after every encoder and
-    /// decoder block (<see cref="Networks.ChannelProjections"/>; Ma et al. 2024, §3.2; keys <c>enc_proj.*</c>,
+    /// decoder block (<see cref="Networks.ChannelProjections"/>; Ma et al. 2024; keys <c>enc_proj.*</c>,
     /// <c>dec_proj.*</c>). Off by default, which keeps the reference's architecture and state dict.
     /// </summary>
     public bool ChannelProjections { get; init; }

@@ -4,7 +4,7 @@ using DiffusionCore.Training.Losses;
 namespace DiffusionCore.Training.DeMe;
 
 /// <summary>
-/// Decouple-then-merge's consistency loss (Ma et al. 2024, §3.2; docs/recipes.md §5): the denoising loss plus
+/// Decouple-then-merge's consistency loss (Ma et al. 2024; docs/recipes.md §5): the denoising loss plus
 /// <c>w·λ(σ)·‖D_θ(x; σ) − D_θ₀(x; σ)‖²</c> per sample, where θ₀ is a frozen copy of the pretrained model evaluated on the
 /// same noisy input, noise level and conditioning, and λ(σ) is the inner loss's weight (so the term is measured like the
 /// denoising loss; the paper's ε-space form <c>‖ε_θ − ε_θ₀‖²</c> is the same up to this weighting). It keeps each range

@@ -1,7 +1,7 @@
 namespace DiffusionCore.Training.DeMe;
 
 /// <summary>
-/// Which noise levels one decouple-then-merge copy trains on (Ma et al. 2024, §3.1; docs/recipes.md §5): the training
+/// Which noise levels one decouple-then-merge copy trains on (Ma et al. 2024; docs/recipes.md §5): the training
 /// noise levels are split into <see cref="Ranges"/> contiguous ranges, numbered from the least noisy (0) to the noisiest
 /// (<see cref="Ranges"/> − 1), and the copy draws from range <see cref="Range"/>, except that with probability
 /// <see cref="EscapeProbability"/> a whole batch draws from the full range instead. For discrete timesteps the ranges

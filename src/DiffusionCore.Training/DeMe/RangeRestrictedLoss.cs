@@ -6,7 +6,7 @@ using DiffusionCore.Training.Losses;
 namespace DiffusionCore.Training.DeMe;
 
 /// <summary>
-/// A training loss whose noise levels are restricted to one of N ranges (decouple-then-merge, Ma et al. 2024, §3.1;
+/// A training loss whose noise levels are restricted to one of N ranges (decouple-then-merge, Ma et al. 2024;
 /// docs/recipes.md §5): it draws σ (or discrete timesteps) itself — from the step's σ stream, with escape to the full
 /// range with probability p per batch and antithetic pairing within the batch (<see cref="NoiseRangeOptions"/>) — and
 /// the noise from the step's noise stream, then leaves the loss evaluation to the wrapped loss. Every draw comes from the
