@@ -3,23 +3,10 @@ using DiffusionCore.Torch;
 namespace DiffusionCore.Merge.Tests;
 
 /// <summary>Task arithmetic, averaging and TIES against hand-computed tensors (dyadic values: exact in float32).</summary>
-public sealed class TaskMergingTests : IDisposable
+public sealed class TaskMergingTests : MergeTestBase
 {
-    private readonly TempFiles _files = new();
-    private readonly TensorScope _scope = new();
-
-    public void Dispose()
-    {
-        _scope.Dispose();
-        _files.Dispose();
-    }
-
-    private static Tensor F(params float[] v) => Tensor.FromArray(v);
-
-    private static float[] Values(MergedStateDict m, string key) => m.Tensors[key].To(DType.Float32).ToArray<float>();
-
     private StateDictSource File(string name, float[] w, float b, long step = 3) =>
-        StateDictSource.FromFile(_files.Write(name, ("w", F(w)), ("b", F(b)), ("step", Tensor.FromArray(new[] { step }))));
+        StateDictSource.FromFile(Files.Write(name, ("w", F(w)), ("b", F(b)), ("step", Tensor.FromArray(new[] { step }))));
 
     [Fact]
     public void Task_arithmetic_over_files_is_theta0_plus_the_weighted_task_vectors()
@@ -93,14 +80,14 @@ public sealed class TaskMergingTests : IDisposable
     [InlineData("dtype")]
     public void Mismatched_copies_name_the_key_in_every_merge(string kind)
     {
-        StateDictSource theta0 = StateDictSource.FromFile(_files.Write("base", ("enc.conv.weight", F(1, 2)), ("dec.proj.weight", F(3))));
+        StateDictSource theta0 = StateDictSource.FromFile(Files.Write("base", ("enc.conv.weight", F(1, 2)), ("dec.proj.weight", F(3))));
         (string, Tensor)[] bad = kind switch
         {
             "missing" => [("enc.conv.weight", F(1, 2))],
             "shape" => [("enc.conv.weight", F(1, 2)), ("dec.proj.weight", F(3, 4))],
             _ => [("enc.conv.weight", F(1, 2)), ("dec.proj.weight", F(3).To(DType.Float64))],
         };
-        StateDictSource copy = StateDictSource.FromFile(_files.Write("copy", bad));
+        StateDictSource copy = StateDictSource.FromFile(Files.Write("copy", bad));
 
         foreach (Action merge in new Action[]
         {
