@@ -14,7 +14,8 @@ namespace DiffusionCore.Networks.Edm2;
 /// the output is a 3×3 MPConv with learned gain <c>out_gain</c> initialised to 0, so F = 0 at initialisation.
 /// State-dict keys equal the reference's (<c>out_gain</c>, <c>emb_fourier.*</c>, <c>emb_noise.weight</c>,
 /// <c>emb_label.weight</c>, <c>enc.{r}x{r}_conv|_down|_block{i}.*</c>, <c>dec.{r}x{r}_in0|_in1|_up|_block{i}.*</c>,
-/// <c>out_conv.weight</c>).
+/// <c>out_conv.weight</c>); with <see cref="Edm2UNetOptions.ChannelProjections"/> the DeMe projections follow as
+/// <c>enc_proj.*</c> and <c>dec_proj.*</c> (<see cref="ChannelProjections"/>).
 /// </summary>
 public sealed class Edm2UNet : Module, IDiffusionNetwork
 {
