@@ -168,7 +168,7 @@ public static class StateDictArithmetic
         return Tensor.Zeros([.. entry.Shape], options.AccumulationDType).DetachFromScope();
     }
 
-    private static bool IsCopied(StateDictEntry entry, MergeOptions options) =>
+    internal static bool IsCopied(StateDictEntry entry, MergeOptions options) =>
         !entry.DType.IsFloatingPoint() || options.CopiedKeys.Contains(entry.Key);
 
     private static void CheckArguments(IReadOnlyList<StateDictSource> sources, IReadOnlyList<MergeTarget> targets)

@@ -4,27 +4,14 @@ using DiffusionCore.Torch.Nn;
 namespace DiffusionCore.Merge.Tests;
 
 /// <summary>Exact oracles: every value below is a dyadic rational, so float32 sums of them are exact.</summary>
-public sealed class StateDictArithmeticTests : IDisposable
+public sealed class StateDictArithmeticTests : MergeTestBase
 {
-    private readonly TempFiles _files = new();
-    private readonly TensorScope _scope = new();
-
-    public void Dispose()
-    {
-        _scope.Dispose();
-        _files.Dispose();
-    }
-
-    private static Tensor F(params float[] v) => Tensor.FromArray(v);
-
-    private static float[] Values(MergedStateDict m, string key) => m.Tensors[key].To(DType.Float32).ToArray<float>();
-
     [Fact]
     public void A_weighted_sum_of_files_and_tensors_is_the_exact_weighted_sum()
     {
-        StateDictSource a = StateDictSource.FromFile(_files.Write("a", ("w", F(1, 2, 3, 4)), ("b", F(0.5f))));
+        StateDictSource a = StateDictSource.FromFile(Files.Write("a", ("w", F(1, 2, 3, 4)), ("b", F(0.5f))));
         StateDictSource b = StateDictSource.FromTensors("b", [KeyValuePair.Create("w", F(8, -4, 0.25f, 0)), KeyValuePair.Create("b", F(-2))]);
-        StateDictSource c = StateDictSource.FromFile(_files.Write("c", ("b", F(16)), ("w", F(-1, -1, -1, -1))));
+        StateDictSource c = StateDictSource.FromFile(Files.Write("c", ("b", F(16)), ("w", F(-1, -1, -1, -1))));
 
         using MergedStateDict sum = StateDictArithmetic.WeightedSum([a, b, c], [0.5, 0.25, -1]);
         Values(sum, "w").Should().Equal(0.5f + 2 + 1, 1 - 1 + 1, 1.5f + 0.0625f + 1, 2 + 0 + 1);
@@ -36,12 +23,12 @@ public sealed class StateDictArithmeticTests : IDisposable
     [Fact]
     public void The_average_is_the_mean_and_a_zero_weight_source_is_not_read()
     {
-        StateDictSource[] sources = [.. new[] { 1f, 3f, 5f, 7f }.Select((v, i) => StateDictSource.FromFile(_files.Write($"s{i}", ("w", F(v, -v)))))];
+        StateDictSource[] sources = [.. new[] { 1f, 3f, 5f, 7f }.Select((v, i) => StateDictSource.FromFile(Files.Write($"s{i}", ("w", F(v, -v)))))];
         using MergedStateDict mean = StateDictArithmetic.Average(sources);
         Values(mean, "w").Should().Equal(4, -4);
 
         // A source of weight 0 is not read at all: its NaN does not turn the sum into NaN (as 0·NaN would).
-        StateDictSource poisoned = StateDictSource.FromFile(_files.Write("nan", ("w", F(float.NaN, 1))));
+        StateDictSource poisoned = StateDictSource.FromFile(Files.Write("nan", ("w", F(float.NaN, 1))));
         using MergedStateDict skipped = StateDictArithmetic.WeightedSum([sources[0], poisoned], [2, 0]);
         Values(skipped, "w").Should().Equal(2, -2);
     }
@@ -56,7 +43,7 @@ public sealed class StateDictArithmeticTests : IDisposable
         Quantize(theta1);
 
         using MergedStateDict tau = StateDictArithmetic.TaskVector(StateDictSource.FromModule(theta1), StateDictSource.FromModule(theta0));
-        string tauFile = _files.PathOf("tau.safetensors");
+        string tauFile = Files.PathOf("tau.safetensors");
         tau.Save(tauFile);
         using MergedStateDict back = StateDictArithmetic.AddTaskVectors(StateDictSource.FromModule(theta0), [StateDictSource.FromFile(tauFile)], [1.0]);
 
@@ -86,8 +73,8 @@ public sealed class StateDictArithmeticTests : IDisposable
     [Fact]
     public void Integer_tensors_and_copied_keys_come_from_the_copy_source_and_several_targets_share_one_pass()
     {
-        StateDictSource a = StateDictSource.FromFile(_files.Write("a", ("w", F(2, 4)), ("steps", Tensor.FromArray(new long[] { 10 })), ("freqs", F(1, 2))));
-        StateDictSource b = StateDictSource.FromFile(_files.Write("b", ("w", F(6, 8)), ("steps", Tensor.FromArray(new long[] { 20 })), ("freqs", F(3, 4))));
+        StateDictSource a = StateDictSource.FromFile(Files.Write("a", ("w", F(2, 4)), ("steps", Tensor.FromArray(new long[] { 10 })), ("freqs", F(1, 2))));
+        StateDictSource b = StateDictSource.FromFile(Files.Write("b", ("w", F(6, 8)), ("steps", Tensor.FromArray(new long[] { 20 })), ("freqs", F(3, 4))));
         var options = new MergeOptions { CopiedKeys = new HashSet<string>(["freqs"]) };
         IReadOnlyList<MergedStateDict> results = StateDictArithmetic.WeightedSums([a, b], [new MergeTarget([0.5, 0.5]), new MergeTarget([0, 1], CopyFrom: 1)], options);
         try
@@ -119,8 +106,8 @@ public sealed class StateDictArithmeticTests : IDisposable
     [Fact]
     public void A_missing_key_names_the_key_and_the_source()
     {
-        string first = _files.Write("first", ("w", F(1)), ("b", F(1)));
-        string other = _files.Write("other", ("w", F(1)));
+        string first = Files.Write("first", ("w", F(1)), ("b", F(1)));
+        string other = Files.Write("other", ("w", F(1)));
         var e = FluentActions.Invoking(() => StateDictArithmetic.Average([StateDictSource.FromFile(first), StateDictSource.FromFile(other)]))
             .Should().Throw<StateDictMismatchException>().Which;
         e.Key.Should().Be("b");

@@ -27,6 +27,8 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
     private readonly EdmLinear? _mapLabel;
     private readonly UNetStages _enc;
     private readonly UNetStages _dec;
+    private readonly ChannelProjections? _encProj;
+    private readonly ChannelProjections? _decProj;
     private readonly GroupNorm _outNorm;
     private readonly EdmConv2d _outConv;
 
@@ -120,6 +122,11 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
 
         _outNorm = RegisterModule("out_norm", EdmGroupNorm.Create(cout, 1e-5, device));
         _outConv = RegisterModule("out_conv", new EdmConv2d(cout, options.OutChannels, 3, init: initZero, generator: generator, device: device));
+        if (options.ChannelProjections)
+        {
+            _encProj = RegisterModule("enc_proj", _enc.BlockProjections(device));
+            _decProj = RegisterModule("dec_proj", _dec.BlockProjections(device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -166,6 +173,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
         foreach ((UNetStageKind kind, Module module) in _enc.Stages)
         {
             x = kind == UNetStageKind.InputConv ? ((EdmConv2d)module).Forward(x) : ((UNetBlock)module).Forward(x, emb, g);
+            if (_encProj is not null) x = _encProj.Apply(module, x);
             skips.Add(x);
         }
 
@@ -179,6 +187,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
             }
 
             x = block.Forward(x, emb, g);
+            if (_decProj is not null) x = _decProj.Apply(block, x);
         }
 
         return _outConv.Forward(_outNorm.Forward(x).Silu()).MoveToOuterScope();

@@ -28,6 +28,8 @@ public sealed class SongUNet : Module, IDiffusionNetwork
     private readonly EdmLinear _mapLayer1;
     private readonly UNetStages _enc;
     private readonly UNetStages _dec;
+    private readonly ChannelProjections? _encProj;
+    private readonly ChannelProjections? _decProj;
 
     /// <summary>Builds the network; initial weights are drawn from <paramref name="generator"/> (the default generator when null).</summary>
     /// <param name="options">The configuration; validated first.</param>
@@ -142,6 +144,12 @@ public sealed class SongUNet : Module, IDiffusionNetwork
                 _dec.Add(res, "aux_conv", UNetStageKind.AuxConv, new EdmConv2d(cout, options.OutChannels, 3, init: blockOptions.InitZero, generator: generator, device: device));
             }
         }
+
+        if (options.ChannelProjections)
+        {
+            _encProj = RegisterModule("enc_proj", _enc.BlockProjections(device));
+            _decProj = RegisterModule("dec_proj", _dec.BlockProjections(device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -207,6 +215,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork
                     break;
                 default:
                     x = ((UNetBlock)module).Forward(x, emb, g);
+                    if (_encProj is not null) x = _encProj.Apply(module, x);
                     skips.Add(x);
                     break;
             }
@@ -236,6 +245,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork
                     }
 
                     x = block.Forward(x, emb, g);
+                    if (_decProj is not null) x = _decProj.Apply(block, x);
                     break;
             }
         }

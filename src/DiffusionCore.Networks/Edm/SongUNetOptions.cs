@@ -48,6 +48,13 @@ public sealed record SongUNetOptions
     /// <summary>Dropout probability inside the residual blocks (CIFAR-10: 0.13).</summary>
     public double Dropout { get; init; } = 0.10;
 
+    /// <summary>
+    /// Adds decouple-then-merge's identity-initialised, bias-free 1×1 channel projections after every encoder and
+    /// decoder block (<see cref="Networks.ChannelProjections"/>; Ma et al. 2024; keys <c>enc_proj.*</c>,
+    /// <c>dec_proj.*</c>). Off by default, which keeps the reference's architecture and state dict.
+    /// </summary>
+    public bool ChannelProjections { get; init; }
+
     /// <summary>Probability of dropping a sample's class label in training (classifier-free guidance; 0: never).</summary>
     public double LabelDropout { get; init; }
 

@@ -1,3 +1,4 @@
+using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
 namespace DiffusionCore.Networks.Edm;
@@ -20,5 +21,17 @@ internal sealed class UNetStages : Module
         RegisterModule(FormattableString.Invariant($"{resolution}x{resolution}_{role}"), module);
         _stages.Add((kind, module));
         return module;
+    }
+
+    /// <summary>Decouple-then-merge projections after every <see cref="UNetStageKind.Block"/> stage, keyed by the stage names.</summary>
+    public ChannelProjections BlockProjections(Device? device)
+    {
+        var projections = new ChannelProjections();
+        foreach (((string name, Module module), (UNetStageKind kind, _)) in NamedChildren().Zip(_stages))
+        {
+            if (kind == UNetStageKind.Block) projections.Add(name, module, ((UNetBlock)module).OutChannels, device);
+        }
+
+        return projections;
     }
 }

@@ -14,7 +14,8 @@ namespace DiffusionCore.Networks.Edm2;
 /// the output is a 3×3 MPConv with learned gain <c>out_gain</c> initialised to 0, so F = 0 at initialisation.
 /// State-dict keys equal the reference's (<c>out_gain</c>, <c>emb_fourier.*</c>, <c>emb_noise.weight</c>,
 /// <c>emb_label.weight</c>, <c>enc.{r}x{r}_conv|_down|_block{i}.*</c>, <c>dec.{r}x{r}_in0|_in1|_up|_block{i}.*</c>,
-/// <c>out_conv.weight</c>).
+/// <c>out_conv.weight</c>); with <see cref="Edm2UNetOptions.ChannelProjections"/> the DeMe projections follow as
+/// <c>enc_proj.*</c> and <c>dec_proj.*</c> (<see cref="ChannelProjections"/>).
 /// </summary>
 public sealed class Edm2UNet : Module, IDiffusionNetwork
 {
@@ -23,6 +24,8 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
     private readonly MPConv? _embLabel;
     private readonly MPConv _encConv;
     private readonly List<Edm2Block> _encBlocks = [];
+    private readonly ChannelProjections? _encProj;
+    private readonly ChannelProjections? _decProj;
     private readonly List<(Edm2Block Block, bool TakesSkip)> _decBlocks = [];
     private readonly MPConv _outConv;
 
@@ -99,6 +102,20 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         }
 
         _outConv = RegisterModule("out_conv", MPConv.Conv(cout, options.ImgChannels, 3, generator, device));
+        if (options.ChannelProjections)
+        {
+            _encProj = RegisterModule("enc_proj", new ChannelProjections());
+            _decProj = RegisterModule("dec_proj", new ChannelProjections());
+            foreach ((string name, Module block) in enc.NamedChildren())
+            {
+                if (block is Edm2Block b) _encProj.Add(name, b, b.OutChannels, device);
+            }
+
+            foreach ((string name, Module block) in dec.NamedChildren())
+            {
+                _decProj.Add(name, block, ((Edm2Block)block).OutChannels, device);
+            }
+        }
     }
 
     /// <summary>The architecture.</summary>
@@ -166,6 +183,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         foreach (Edm2Block block in _encBlocks)
         {
             x = block.Forward(x, emb, dropoutGenerator);
+            if (_encProj is not null) x = _encProj.Apply(block, x);
             skips.Push(x);
         }
 
@@ -173,6 +191,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
         {
             if (takesSkip) x = MagnitudePreserving.Cat(x, skips.Pop(), Options.ConcatBalance);
             x = block.Forward(x, emb, dropoutGenerator);
+            if (_decProj is not null) x = _decProj.Apply(block, x);
         }
 
         return _outConv.Forward(x, OutGain).MoveToOuterScope();

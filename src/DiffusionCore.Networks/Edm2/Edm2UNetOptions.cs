@@ -51,6 +51,13 @@ public sealed record Edm2UNetOptions
     public double Dropout { get; init; }
 
     /// <summary>
+    /// Adds decouple-then-merge's identity-initialised, bias-free 1×1 channel projections after every encoder and
+    /// decoder block (<see cref="ChannelProjections"/>; Ma et al. 2024; keys <c>enc_proj.*</c>, <c>dec_proj.*</c>).
+    /// Off by default, which keeps the reference's architecture and state dict.
+    /// </summary>
+    public bool ChannelProjections { get; init; }
+
+    /// <summary>
     /// The up/downsampling filter of the <c>down</c> and <c>up</c> blocks (resample_filter; [1, 1] = 2×2 box); an even
     /// number of taps, as the reference asserts.
     /// </summary>
@@ -116,7 +123,8 @@ public sealed record Edm2UNetOptions
         Dropout.Equals(other.Dropout) && LabelBalance.Equals(other.LabelBalance) && ConcatBalance.Equals(other.ConcatBalance) &&
         ResidualBalance.Equals(other.ResidualBalance) && AttentionBalance.Equals(other.AttentionBalance) &&
         Nullable.Equals(ClipActivations, other.ClipActivations) && ChannelsPerHead == other.ChannelsPerHead &&
-        LogVarianceChannels == other.LogVarianceChannels && SigmaData.Equals(other.SigmaData);
+        LogVarianceChannels == other.LogVarianceChannels && SigmaData.Equals(other.SigmaData) &&
+        ChannelProjections == other.ChannelProjections;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ImgResolution, ImgChannels, LabelDim, ModelChannels, NumBlocks, Dropout, ChannelMult?.Count ?? 0);
