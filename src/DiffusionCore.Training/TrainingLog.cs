@@ -48,4 +48,7 @@ internal static partial class TrainingLog
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "The checkpoint was trained by {SavedWorldSize} rank(s) and resumes on {WorldSize}: the global batch, data order and noise are unchanged; only the summation order of the gradients and the dropout, mask and augmentation streams of ranks other than 0 differ")]
     public static partial void WorldSizeChanged(ILogger logger, string savedWorldSize, int worldSize);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Checkpoints will not be self-describing (DiffusionModel.Load needs code to rebuild the network): {Reason}")]
+    public static partial void NotSelfDescribing(ILogger logger, string reason);
 }

@@ -7,7 +7,7 @@ namespace DiffusionCore.Networks.DiT;
 /// their defaults are the reference's (docs/networks/dit.md maps them; <see cref="NumClasses"/> 0 is DiffusionCore's
 /// unconditional network, see there). Call <see cref="Validate"/> (the network does) before use.
 /// </summary>
-public sealed record DiTOptions
+public sealed partial record DiTOptions
 {
     /// <summary>Side length of the square input (latent) image, e.g. 32 for 256² images through the SD VAE (input_size).</summary>
     public int InputSize { get; init; } = 32;

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using DiffusionCore.Models;
+
+namespace DiffusionCore.Networks;
+
+/// <summary>The shared (de)serialisation steps of the network options' source-generated JSON (no reflection).</summary>
+internal static class NetworkOptionsJson
+{
+    /// <summary>The options as a JSON element.</summary>
+    public static JsonElement Serialize<T>(T options, JsonTypeInfo<T> info) => JsonSerializer.SerializeToElement(options, info);
+
+    /// <summary>Options from a model description's JSON, validated.</summary>
+    /// <exception cref="ModelFileException">The JSON does not fit the options type or the options are invalid.</exception>
+    public static T Deserialize<T>(JsonElement json, JsonTypeInfo<T> info, Action<T> validate)
+        where T : class
+    {
+        T? options;
+        try
+        {
+            options = json.Deserialize(info);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException($"The model description's {typeof(T).Name} are malformed: {e.Message}", e);
+        }
+
+        if (options is null) throw new ModelFileException($"The model description has no {typeof(T).Name}.");
+        try
+        {
+            validate(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileException($"The model description's {typeof(T).Name} are invalid: {e.Message}", e);
+        }
+
+        return options;
+    }
+}
