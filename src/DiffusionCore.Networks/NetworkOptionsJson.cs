@@ -1,6 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using DiffusionCore.Models;
+using DiffusionCore.Networks.DiT;
+using DiffusionCore.Networks.Edm;
+using DiffusionCore.Networks.Edm2;
 
 namespace DiffusionCore.Networks;
 
@@ -38,3 +42,16 @@ internal static class NetworkOptionsJson
         return options;
     }
 }
+
+/// <summary>Source-generated JSON of the built-in network options (no reflection): snake_case, enums as names, unknown members refused.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    IgnoreReadOnlyProperties = true,
+    Converters = [typeof(ResampleFilterJsonConverter)],
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(Edm2UNetOptions))]
+[JsonSerializable(typeof(SongUNetOptions))]
+[JsonSerializable(typeof(DhariwalUNetOptions))]
+[JsonSerializable(typeof(DiTOptions))]
+internal sealed partial class NetworkOptionsJsonContext : JsonSerializerContext;

@@ -35,7 +35,7 @@ public partial class DiffusionTrainer
         {
             throw new ArgumentException(
                 $"LabelDropout is {options.LabelDropout}, but {network.GetType().Name} has no null label to drop to (its {spec.ClassCount}-class table has no extra row). " +
-                "Build it with a null label (DiT: ClassDropoutProbability > 0, or UnconditionalRow), or set LabelDropout to 0.", nameof(options));
+                "Build it with a null label (DiT: UnconditionalRow = true, ClassDropoutProbability = 0), or set LabelDropout to 0.", nameof(options));
         }
 
         return spec.Format;

@@ -127,13 +127,36 @@ public sealed class ModelExportTests : IDisposable
     {
         using var g = new Generator(1);
         var dit = new DiTOptions { InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 16, Depth = 1, NumHeads = 2, NumClasses = Classes, LearnSigma = false };
-        using var withNull = new DiffusionTransformer(dit with { ClassDropoutProbability = 0.1 }, g);
-        using (new DiffusionTrainer(withNull, new DdpmEpsilonLoss(withNull, DiscreteSchedule.Linear()), _data, Options(_dir.Sub("dit"), 8, snapshots: 0)))
+        using var withNull = new DiffusionTransformer(dit with { ClassDropoutProbability = 0, UnconditionalRow = true }, g);
+        var loss = new RecordingLoss(new DdpmEpsilonLoss(withNull, DiscreteSchedule.Linear()));
+        TrainingOptions options = Options(_dir.Sub("dit"), 16, snapshots: 0);
+        options.LabelDropout = 0.5;
+        using (var trainer = new DiffusionTrainer(withNull, loss, _data, options))
         {
+            trainer.Run();
         }
 
+        long[] seen = [.. loss.Labels.SelectMany(l => l)];
+        seen.Should().HaveCount(16).And.OnlyContain(v => v >= 0 && v <= Classes, "int64 indices, dropped ones to the null label 3");
+        seen.Should().Contain(Classes).And.Contain(v => v < Classes);
+
         using var withoutNull = new DiffusionTransformer(dit with { ClassDropoutProbability = 0 }, g);
+        withoutNull.ClassLabelSpec.Should().Be(new ClassLabelSpec(Classes, ClassLabelFormat.Indices, HasUnconditional: false));
         FluentActions.Invoking(() => new DiffusionTrainer(withoutNull, new DdpmEpsilonLoss(withoutNull, DiscreteSchedule.Linear()), _data, Options(_dir.Sub("dit0"), 8, snapshots: 0)))
             .Should().Throw<ArgumentException>().WithMessage("*no null label*");
+    }
+
+    /// <summary>Delegates to a loss and records the class labels it is given.</summary>
+    private sealed class RecordingLoss(ITrainingLoss inner) : ITrainingLoss
+    {
+        public List<long[]> Labels { get; } = [];
+
+        public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step) => inner.Draw(imageShape, step);
+
+        public Tensor Compute(Tensor images, NoiseDraw draw, Conditioning conditioning, Tensor? mask = null)
+        {
+            Labels.Add(conditioning.Get(ConditioningKeys.ClassLabels).ToArray<long>());
+            return inner.Compute(images, draw, conditioning, mask);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace DiffusionCore.Networks.DiT;
 
@@ -9,18 +8,9 @@ public sealed partial record DiTOptions
     public const string Family = "dit";
 
     /// <summary>The options as JSON (snake_case, enums as names), as stored in a model file's description.</summary>
-    public JsonElement ToJson() => NetworkOptionsJson.Serialize(this, DiTOptionsJsonContext.Default.DiTOptions);
+    public JsonElement ToJson() => NetworkOptionsJson.Serialize(this, NetworkOptionsJsonContext.Default.DiTOptions);
 
     /// <summary>Reads options written by <see cref="ToJson"/> and validates them.</summary>
     /// <exception cref="DiffusionCore.Models.ModelFileException">The JSON does not describe valid options.</exception>
-    public static DiTOptions FromJson(JsonElement json) => NetworkOptionsJson.Deserialize(json, DiTOptionsJsonContext.Default.DiTOptions, static o => o.Validate());
+    public static DiTOptions FromJson(JsonElement json) => NetworkOptionsJson.Deserialize(json, NetworkOptionsJsonContext.Default.DiTOptions, static o => o.Validate());
 }
-
-/// <summary>Source-generated JSON of <see cref="DiTOptions"/> (no reflection).</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UseStringEnumConverter = true,
-    IgnoreReadOnlyProperties = true,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
-[JsonSerializable(typeof(DiTOptions))]
-internal sealed partial class DiTOptionsJsonContext : JsonSerializerContext;

@@ -55,7 +55,7 @@ public sealed class DiffusionTransformer : Module, IDiffusionNetwork, IClassCond
         if (options.IsClassConditional)
         {
             _yEmbedder = RegisterModule(
-                "y_embedder", new LabelEmbedder(options.NumClasses, options.HiddenSize, options.ClassDropoutProbability, generator, dtype, device));
+                "y_embedder", new LabelEmbedder(options.NumClasses, options.HiddenSize, options.ClassDropoutProbability, generator, dtype, device, options.UnconditionalRow));
         }
 
         RegisterParameter(PositionEmbeddingName, PositionEmbedding(GridSize, 1.0, dtype, device), requiresGrad: false);

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using DiffusionCore.Networks.Edm;
 
 namespace DiffusionCore.Networks.Edm2;
 
@@ -10,19 +8,9 @@ public sealed partial record Edm2UNetOptions
     public const string Family = "edm2";
 
     /// <summary>The options as JSON (snake_case, enums as names), as stored in a model file's description.</summary>
-    public JsonElement ToJson() => NetworkOptionsJson.Serialize(this, Edm2UNetOptionsJsonContext.Default.Edm2UNetOptions);
+    public JsonElement ToJson() => NetworkOptionsJson.Serialize(this, NetworkOptionsJsonContext.Default.Edm2UNetOptions);
 
     /// <summary>Reads options written by <see cref="ToJson"/> and validates them.</summary>
     /// <exception cref="DiffusionCore.Models.ModelFileException">The JSON does not describe valid options.</exception>
-    public static Edm2UNetOptions FromJson(JsonElement json) => NetworkOptionsJson.Deserialize(json, Edm2UNetOptionsJsonContext.Default.Edm2UNetOptions, static o => o.Validate());
+    public static Edm2UNetOptions FromJson(JsonElement json) => NetworkOptionsJson.Deserialize(json, NetworkOptionsJsonContext.Default.Edm2UNetOptions, static o => o.Validate());
 }
-
-/// <summary>Source-generated JSON of <see cref="Edm2UNetOptions"/> (no reflection).</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UseStringEnumConverter = true,
-    IgnoreReadOnlyProperties = true,
-    Converters = [typeof(ResampleFilterJsonConverter)],
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
-[JsonSerializable(typeof(Edm2UNetOptions))]
-internal sealed partial class Edm2UNetOptionsJsonContext : JsonSerializerContext;
