@@ -4,7 +4,7 @@ namespace DiffusionCore.Labels;
 /// How a network takes class labels in <see cref="ConditioningKeys.ClassLabels"/> and what "no class" is for it (Ho
 /// &amp; Salimans 2022, §3.2: the null token ∅ of classifier-free guidance), declared by the network itself
 /// (<see cref="IClassConditioned"/>) and stored in model files, so that guidance asks the network for its unconditional
-/// input instead of the user choosing zeros or a null index (docs/recipes.md, "Classifier-free guidance").
+/// input instead of the user choosing zeros or a null index (docs/recipes.md §2, "Guidance").
 /// </summary>
 /// <param name="ClassCount">The number of classes L (≥ 1).</param>
 /// <param name="Format">

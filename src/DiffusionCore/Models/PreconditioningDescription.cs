@@ -4,8 +4,8 @@ using DiffusionCore.Schedules;
 namespace DiffusionCore.Models;
 
 /// <summary>
-/// The preconditioning / parameterisation of a model file (Karras et al. 2022, Table 1; docs/recipes.md,
-/// "Preconditioning"): its kind and the parameters of its constructor, so that <c>Load(path)</c> rebuilds the same
+/// The preconditioning / parameterisation of a model file (Karras et al. 2022, Table 1; docs/recipes.md §1,
+/// "The denoiser and its preconditioning"): its kind and the parameters of its constructor, so that <c>Load(path)</c> rebuilds the same
 /// <see cref="Preconditioning"/>. Kinds: <c>edm</c>, <c>vp</c>, <c>ve</c>, <c>iddpm</c>, <c>epsilon</c>,
 /// <c>v</c>, <c>flow</c>.
 /// </summary>
