@@ -11,7 +11,11 @@
 #   4. builds it (warnings as errors) and runs eng/package-smoke/Program.cs: writes synthetic 8x8 PNGs, loads them as
 #      an ImageFolderDataset (DiffusionCore.Data, SkiaSharp codecs), trains a tiny EDM2 UNet for a few steps, finds its
 #      checkpoint through TrainingRun, merges it with itself (DiffusionCore.Merge), then checks the shape and finiteness
-#      of a guided Heun sample (DiffusionCore.Conditioning).
+#      of a guided Heun sample (DiffusionCore.Conditioning), and writes a labelled image folder with dataset.json;
+#   5. compiles the two programs of docs/walkthrough.md exactly as written there (the C# blocks after the
+#      "<!-- walkthrough: train -->" and "<!-- walkthrough: generate -->" markers) as two more console apps on the
+#      same packages, trains on that folder with a tiny budget and exports the post-hoc EMA (first process), then loads
+#      the file and writes a guided PNG grid (second process), and checks the grid's size.
 # The consumer restores into its own NUGET_PACKAGES folder, so a DiffusionCore 0.1.0 left in ~/.nuget/packages by an
 # earlier build can never stand in for the packages just packed. Everything lives in one mktemp directory, removed
 # on exit (set KEEP_SMOKE_DIR=1 to keep it). Exits non-zero on any failure, printing the failing step's log.
@@ -87,7 +91,7 @@ upstream=$(dotnet nuget list source --format short --configfile "$repo/nuget.con
   echo '</configuration>'
 } >"$app/nuget.config"
 refs=""
-for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Data DiffusionCore.Conditioning DiffusionCore.Networks DiffusionCore.Merge DiffusionCore.Training DiffusionCore.Sampling DiffusionCore.Hosting; do
+for id in DiffusionCore.Torch DiffusionCore DiffusionCore.Data DiffusionCore.Conditioning DiffusionCore.Networks DiffusionCore.Merge DiffusionCore.Training DiffusionCore.Sampling DiffusionCore.Hosting DiffusionCore.Generation; do
   refs+="    <PackageReference Include=\"$id\" Version=\"[$version]\" />"$'\n'
 done
 # docs/hosting.md's example (HostedTraining.cs) needs the host itself, at the version the repository uses.
@@ -108,4 +112,36 @@ env -u DIFFUSIONCORE_NATIVE dotnet "$app/bin/Release/net10.0/SmokeConsumer.dll" 
 status=${PIPESTATUS[0]}
 set -e
 [[ $status -eq 0 ]] || fail "the consumer program exited with $status"
+
+# 5. The walkthrough (docs/walkthrough.md), as written, in two processes: train + export, then load + grid.
+walk_block() {  # prints the csharp block that follows "<!-- walkthrough: $1 -->"
+  awk -v tag="<!-- walkthrough: $1 -->" '
+    state == 2 { if ($0 == "```") exit; print; next }
+    $0 == tag { state = 1; next }
+    state == 1 && $0 == "```csharp" { state = 2 }' docs/walkthrough.md
+}
+for part in train generate; do
+  dir="$work/walkthrough-$part"
+  mkdir -p "$dir"
+  cp "$app/SmokeConsumer.csproj" "$dir/Walkthrough${part^}.csproj"
+  cp "$app/nuget.config" "$dir/nuget.config"
+  walk_block "$part" >"$dir/Program.cs"
+  [[ -s "$dir/Program.cs" ]] || fail "docs/walkthrough.md has no csharp block after <!-- walkthrough: $part -->"
+  step "walkthrough-build-$part" env NUGET_PACKAGES="$work/packages" dotnet build "$dir" -c Release -nologo -warnaserror
+done
+walk_run="$work/walkthrough-run"
+set +e
+env -u DIFFUSIONCORE_NATIVE dotnet "$work/walkthrough-train/bin/Release/net10.0/WalkthroughTrain.dll" "$work/run/shapes" "$walk_run" 8 64 2>&1 | sed 's/^/  /'
+status=${PIPESTATUS[0]}
+[[ $status -eq 0 ]] || fail "the walkthrough's training program exited with $status"
+env -u DIFFUSIONCORE_NATIVE dotnet "$work/walkthrough-generate/bin/Release/net10.0/WalkthroughGenerate.dll" "$walk_run/model-ema-0.100.safetensors" "$work/grid.png" 2>&1 | sed 's/^/  /'
+status=${PIPESTATUS[0]}
+set -e
+[[ $status -eq 0 ]] || fail "the walkthrough's generation program exited with $status"
+[[ -f "$work/grid.png" ]] || fail "the walkthrough wrote no grid.png"
+# PNG IHDR: width and height are big-endian 32-bit at bytes 16..23. 2 classes x 4 seeds of 8x8, 2 px padding: 22 x 42.
+read -r w0 w1 w2 w3 h0 h1 h2 h3 < <(od -An -tu1 -j16 -N8 "$work/grid.png")
+width=$(( (w0 << 24) | (w1 << 16) | (w2 << 8) | w3 )); height=$(( (h0 << 24) | (h1 << 16) | (h2 << 8) | h3 ))
+[[ $width -eq 22 && $height -eq 42 ]] || fail "the walkthrough's grid is ${width}x${height}, not 22x42"
+echo "package-smoke: walkthrough trained, exported, reloaded in another process and wrote a ${width}x${height} grid"
 echo "package-smoke: OK ($((SECONDS - start)) s)"

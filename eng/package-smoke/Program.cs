@@ -2,7 +2,8 @@
 // packages (never the projects) writes 64 synthetic 8×8 PNGs and loads them as an ImageFolderDataset (DiffusionCore.Data,
 // codecs from SkiaSharp), trains a tiny EDM2 UNet for a few steps with DiffusionTrainer, finds the newest checkpoint
 // through TrainingRun, averages the network with that checkpoint (DiffusionCore.Merge) and samples with Heun through an
-// autoguidance decorator (DiffusionCore.Conditioning). Exits non-zero on any failure.
+// autoguidance decorator (DiffusionCore.Conditioning), then writes a labelled folder for the walkthrough programs that
+// the script runs next (docs/walkthrough.md). Exits non-zero on any failure.
 using System.Globalization;
 using DiffusionCore;
 using DiffusionCore.Data;
@@ -125,8 +126,36 @@ if (!shape.SequenceEqual(new long[] { SampleCount, 1, Size, Size }) || !finite)
     return 1;
 }
 
+// A labelled folder for the walkthrough (docs/walkthrough.md), which eng/package-smoke.sh runs next in its own processes.
+WriteLabelledShapes(Path.Combine(runDirectory, "shapes"), perClass: 16, size: Size);
 Console.WriteLine("package smoke test: OK");
 return 0;
+
+// Two classes of 8-bit grey PNGs under <class>/NNNN.png with a dataset.json (EDM convention): a bright top half or a
+// bright bottom half, with random brightness.
+static void WriteLabelledShapes(string directory, int perClass, int size)
+{
+    using var g = new Generator(3);
+    using var scope = new TensorScope();
+    var labels = new List<string>();
+    string[] names = ["top", "bottom"];
+    for (int c = 0; c < names.Length; c++)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, names[c]));
+        Tensor rows = Tensor.Arange(size, DType.Float32).Reshape(1, size, 1).Expand(1, size, size);
+        Tensor half = (c == 0 ? rows.Lt(size / 2) : rows.Ge(size / 2)).To(DType.Float32);
+        for (int i = 0; i < perClass; i++)
+        {
+            double level = 128 + (127 * Tensor.Rand([1], g).ToSingle());
+            Tensor pixels = (half * level).Round().Clamp(0, 255).To(DType.UInt8).Contiguous();
+            string file = $"{names[c]}/{i:D4}.png";
+            ImageCodec.WritePng(pixels, Path.Combine(directory, file));
+            labels.Add($"[\"{file}\", {c}]");
+        }
+    }
+
+    File.WriteAllText(Path.Combine(directory, "dataset.json"), $"{{\"labels\": [{string.Join(", ", labels)}]}}");
+}
 
 // Writes synthetic 8-bit grey PNGs (random diagonal gradients, so there is something to learn).
 static void WriteSyntheticImages(string directory, int count, int size, ulong seed)

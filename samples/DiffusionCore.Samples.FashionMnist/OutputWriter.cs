@@ -15,8 +15,29 @@ internal static class OutputWriter
     {
         Directory.CreateDirectory(dir);
         using var scope = new TensorScope();
-        ImageCodec.WritePng(ImageGrid.Tile(s.Images, FashionMnistModel.Classes, perClass), Path.Combine(dir, "grid.png"));
-        ImageGrid.WriteIndividual(s.Images, s.Classes, FashionMnistDataset.ClassNames, Path.Combine(dir, "samples"));
+        ImageGrid.WritePng(s.Images, Path.Combine(dir, "grid.png"), columns: perClass);   // one row per class
+        WriteIndividual(s.Images, s.Classes, FashionMnistDataset.ClassNames, Path.Combine(dir, "samples"));
+    }
+
+    /// <summary>Writes each image as <c>{dir}/{class name}/{index:0000}.png</c>, with a dataset.json of their classes.</summary>
+    private static void WriteIndividual(Tensor images, int[] classes, IReadOnlyList<string> classNames, string dir)
+    {
+        using var scope = new TensorScope();
+        Tensor u8 = ImagePixels.FromSignedUnit(images);
+        var counters = new int[classNames.Count];
+        var labels = new List<object[]>();
+        for (int i = 0; i < classes.Length; i++)
+        {
+            string name = classNames[classes[i]].Replace('/', '-').Replace(' ', '-').ToLowerInvariant();
+            string folder = Path.Combine(dir, name);
+            Directory.CreateDirectory(folder);
+            string file = $"{counters[classes[i]]++:0000}.png";
+            ImageCodec.WritePng(u8[i], Path.Combine(folder, file));
+            labels.Add([$"{name}/{file}", classes[i]]);
+        }
+
+        // The EDM dataset convention, so the folder can be evaluated (or trained on) with its classes.
+        File.WriteAllText(Path.Combine(dir, "dataset.json"), JsonSerializer.Serialize(new { labels }));
     }
 
     public static void WriteCurves(TrainingHistory history, string dir)

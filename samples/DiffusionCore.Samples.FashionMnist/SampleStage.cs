@@ -1,3 +1,4 @@
+using DiffusionCore.Generation;
 using DiffusionCore.Guidance;
 using DiffusionCore.Networks.Edm2;
 using DiffusionCore.Sampling;
@@ -59,20 +60,29 @@ internal static class SampleStage
             denoiserCallsPerImage: sampler.FunctionEvaluations(sigmas));
     }
 
-    /// <summary>Generates <paramref name="classes"/>.Length images; image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.</summary>
+    /// <summary>
+    /// Generates <paramref name="classes"/>.Length images through the library's one-call entry point
+    /// (<see cref="GenerationPipeline"/>: classes in the network's declared label format, CFG with its declared
+    /// unconditional input); image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.
+    /// </summary>
     public static Samples Generate(JobOptions o, IDenoiser denoiser, int[] classes, int batch, long firstSeed = 0)
     {
-        double[] sigmas = SigmaSchedules.Karras(o.Steps);
-        ISampler sampler = CreateSampler(o);
-        IDenoiser guided = Guided(o, denoiser);
-        ulong[] seeds = Enumerable.Range(0, classes.Length).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + k)).ToArray();
+        var pipeline = new GenerationPipeline(denoiser, [1, FashionMnistModel.Resolution, FashionMnistModel.Resolution]);
+        var request = new GenerationOptions
+        {
+            Seeds = [.. Enumerable.Range(0, classes.Length).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + k))],
+            Classes = classes,
+            Sampler = CreateSampler(o),
+            Sigmas = SigmaSchedules.Karras(o.Steps),
+            GuidanceScale = o.Guidance,
+            Batching = new SamplingBatchOptions { BatchSize = batch },
+        };
         return ProgressDisplay.Run("sample", classes.Length, report =>
         {
             using var scope = new TensorScope();
             var progress = new SynchronousProgress<BatchedSamplingProgress>(p => report(p.ImagesDone, $"{p.ImagesDone}/{p.Images} images, batch {p.BatchSize}"));
-            BatchedSamplingResult r = sampler.Generate(guided, seeds, ImageShape, sigmas, Conditioning.FromClassLabels(Labels(classes)),
-                new SamplingBatchOptions { BatchSize = batch }, progress: progress);
-            return new Samples(r.Samples.Clamp(-1, 1).DetachFromScope(), classes, r.FunctionEvaluations);
+            GeneratedImages r = pipeline.Generate(request, progress);
+            return new Samples(r.Images.Clamp(-1, 1).DetachFromScope(), classes, r.FunctionEvaluations);
         });
     }
 
@@ -90,5 +100,5 @@ internal static class SampleStage
     };
 
     private static IDenoiser Guided(JobOptions o, IDenoiser denoiser) =>
-        o.Guidance == 1.0 ? denoiser : new ClassifierFreeGuidance(denoiser, o.Guidance, Unconditional.ZeroClassLabels());
+        o.Guidance == 1.0 ? denoiser : new ClassifierFreeGuidance(denoiser, o.Guidance);
 }

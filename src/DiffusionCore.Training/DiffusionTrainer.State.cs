@@ -36,6 +36,7 @@ public partial class DiffusionTrainer
         metadata[TrainingStateKeys.EmaNames] = string.Join(",", _emaTrackers.Select(t => t.Name));
         metadata[TrainingStateKeys.IntraOpThreads] = TorchLib.NumThreads.ToString(CultureInfo.InvariantCulture);
         metadata[TrainingStateKeys.WorldSize] = WorldSize.ToString(CultureInfo.InvariantCulture);
+        if (_description is not null) metadata[Models.ModelDescription.MetadataKey] = _description;
     }
 
     /// <summary>The scalar state of a checkpoint, read and checked before anything of the trainer changes.</summary>

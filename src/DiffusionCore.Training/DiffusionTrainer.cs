@@ -29,6 +29,8 @@ namespace DiffusionCore.Training;
 public partial class DiffusionTrainer : IDisposable
 {
     private readonly ILogger _logger;
+    private readonly ClassLabelFormat _labelFormat;
+    private readonly string? _description;
     private readonly TrainingOptions _options;
     private readonly Tensor[] _parameters;
     private readonly IEmaTracker[] _emaTrackers;
@@ -92,6 +94,8 @@ public partial class DiffusionTrainer : IDisposable
         Optimizer = CreateOptimizer(_parameters, options);
         InitializeMasking(network);
         _run = new TrainingRun(options.RunDirectory, options.KeepCheckpoints, _logger);
+        _labelFormat = ResolveLabelFormat(network, dataset, options);
+        _description = DescribeNetwork();
     }
 
     /// <summary>The trained module.</summary>
@@ -276,7 +280,7 @@ public partial class DiffusionTrainer : IDisposable
 
     /// <summary>
     /// The conditioning of one accumulation round: by default, when the dataset is labelled, its class labels in
-    /// <see cref="TrainingOptions.LabelFormat"/>, each dropped with probability <see cref="TrainingOptions.LabelDropout"/>
+    /// the network's declared format (<see cref="TrainingOptions.LabelFormat"/>), each dropped with probability <see cref="TrainingOptions.LabelDropout"/>
     /// (<see cref="LabelDropout"/>, drawing from <see cref="TrainingStep.ConditionDropout"/>; a dropped label is the
     /// zero row or the null label <see cref="IImageDataset.LabelCount"/>). The trainer then adds the step's dropout
     /// generator (<see cref="Conditioning.DropoutGenerator"/>) and the augmentation labels.
@@ -288,7 +292,7 @@ public partial class DiffusionTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Labels is not { } labels || Dataset.LabelCount == 0) return Conditioning.None;
-        Tensor encoded = ClassLabels.Encode(labels, Dataset.LabelCount, _options.LabelFormat);
+        Tensor encoded = ClassLabels.Encode(labels, Dataset.LabelCount, _labelFormat);
         if (_options.LabelDropout > 0)
         {
             encoded = LabelDropout.Apply(encoded, _options.LabelDropout, step.ConditionDropout, nullLabel: Dataset.LabelCount);

@@ -53,4 +53,6 @@ internal static partial class TrainingLog
     public static partial void FineTuningStarted(ILogger logger, long imagesSeen);
     [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "libtorch {Version} runs {Threads}")]
     public static partial void Threads(ILogger logger, string version, string threads);
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Checkpoints will not be self-describing (DiffusionModel.Load needs code to rebuild the network): {Reason}")]
+    public static partial void NotSelfDescribing(ILogger logger, string reason);
 }

@@ -60,11 +60,13 @@ public sealed class TrainingOptions
     public double LabelDropout { get; set; }
 
     /// <summary>
-    /// How the trainer writes class labels into the conditioning: int64 indices (default; a dropped label is the null
-    /// label, index = number of classes, as DiT) or float32 one-hot rows (a dropped label is the zero row, as the EDM
-    /// and EDM2 networks expect).
+    /// How the trainer writes class labels into the conditioning: int64 indices (a dropped label is the null label,
+    /// index = number of classes, as DiT) or float32 one-hot rows (a dropped label is the zero row, as the EDM and EDM2
+    /// networks expect). Null (the default) takes the format the network declares (<see cref="IClassConditioned"/>:
+    /// every built-in network does), or indices for a network that declares none; a format that contradicts the
+    /// network's is refused when the trainer is created.
     /// </summary>
-    public ClassLabelFormat LabelFormat { get; set; } = ClassLabelFormat.Indices;
+    public ClassLabelFormat? LabelFormat { get; set; }
 
     /// <summary>Global gradient-norm clipping threshold (null = none); applied after non-finite gradients are zeroed.</summary>
     public double? GradientClipNorm { get; set; }

@@ -62,7 +62,7 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
             Fail($"LabelDropout is {F(options.LabelDropout)}: it must lie in [0, 1] (classifier-free guidance: 0.1–0.2; 0 = never drop).");
         }
 
-        if (!Enum.IsDefined(options.LabelFormat))
+        if (options.LabelFormat is { } format && !Enum.IsDefined(format))
         {
             Fail($"LabelFormat {options.LabelFormat} is not one of {string.Join(", ", Enum.GetNames<ClassLabelFormat>())}.");
         }

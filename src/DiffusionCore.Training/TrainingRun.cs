@@ -1,5 +1,7 @@
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
+using DiffusionCore.Torch.Serialization;
 using DiffusionCore.Training.Checkpoints;
 using DiffusionCore.Training.Ema;
 using Microsoft.Extensions.Logging;
@@ -60,5 +62,59 @@ public sealed class TrainingRun
         if (checkpoint is null) return null;
         network.LoadStateDict(PrefixedEntries.Strip(checkpoint.Contents.Tensors, TrainingStateKeys.Network));
         return checkpoint.File;
+    }
+
+    /// <summary>
+    /// The model description the trainer wrote into the newest readable checkpoint (<see cref="ModelDescription"/>), or
+    /// null when the run has no checkpoint or its network does not describe itself.
+    /// </summary>
+    public ModelDescription? ReadModelDescription()
+    {
+        foreach (CheckpointFile file in Checkpoints.List().Reverse())
+        {
+            try
+            {
+                return ModelFile.ReadDescription(file.Path);
+            }
+            catch (SafeTensorsFormatException)
+            {
+                // A checkpoint that does not open (an interrupted copy): the previous one describes the same network.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Exports the post-hoc EMA of the run with length <paramref name="sigmaRel"/> (Karras et al. 2024, §3.2: the
+    /// average reconstructed from the power-EMA snapshots) as one self-describing model file, which
+    /// <c>DiffusionModel.Load(path)</c> (DiffusionCore.Networks) rebuilds in another process without code.
+    /// </summary>
+    /// <param name="sigmaRel">The EMA length σ_rel (EDM2: around 0.05–0.15).</param>
+    /// <param name="path">The file to write (replaced atomically).</param>
+    /// <param name="imagesSeen">The end time (a snapshot's images seen), or null for the latest snapshot.</param>
+    /// <param name="parameterDType">The stored dtype of floating-point tensors; float32 when null.</param>
+    /// <returns>The path written.</returns>
+    /// <exception cref="ModelFileException">
+    /// The run has no snapshots (train with <see cref="TrainingOptions.SnapshotIntervalImages"/> and power EMAs), or its
+    /// checkpoints do not describe the network (a network that does not implement <see cref="IDescribedModel"/>).
+    /// </exception>
+    public string ExportPostHocEma(double sigmaRel, string path, long? imagesSeen = null, DType? parameterDType = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        IReadOnlyList<EmaSnapshotInfo> snapshots = ListSnapshots();
+        if (snapshots.Count == 0)
+        {
+            throw new ModelFileException(
+                $"The run in {Directory} has no power-EMA snapshots in {SnapshotDirectory}: train with PowerEmaTracker.CreateSet(network) and " +
+                "TrainingOptions.SnapshotIntervalImages > 0 (or call DiffusionTrainer.WriteSnapshots) before exporting a post-hoc EMA.");
+        }
+
+        ModelDescription description = ReadModelDescription() ?? throw new ModelFileException(
+            $"The checkpoints in {Directory} do not describe the network (no '{ModelDescription.MetadataKey}'): its network does not implement " +
+            "IDescribedModel, or the run was trained before self-describing files. Reconstruct with PostHocEmaReconstructor and load the weights in code.");
+        using PostHocEmaResult result = new PostHocEmaReconstructor(snapshots).Reconstruct(sigmaRel, imagesSeen);
+        result.Save(path, parameterDType, description);
+        return path;
     }
 }

@@ -17,6 +17,7 @@ public class DependencyRulesTests
     private static readonly Assembly Data = typeof(DiffusionCore.Data.IImageDataset).Assembly;
     private static readonly Assembly Sampling = typeof(DiffusionCore.Sampling.HeunSampler).Assembly;
     private static readonly Assembly Evaluation = typeof(DiffusionCore.Evaluation.FrechetDistance).Assembly;
+    private static readonly Assembly Generation = typeof(DiffusionCore.Generation.GenerationPipeline).Assembly;
 
     private static string[] DiffusionCoreReferences(Assembly assembly) =>
         [.. assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("DiffusionCore", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
@@ -39,6 +40,9 @@ public class DependencyRulesTests
         DiffusionCoreReferences(Data).Should().Equal("DiffusionCore.Torch");
         DiffusionCoreReferences(Sampling).Should().NotContain("DiffusionCore.Training", "Sampling knows nothing of Training");
         DiffusionCoreReferences(Evaluation).Should().NotContain("DiffusionCore.Training", "Evaluation takes its data from DiffusionCore.Data");
+        DiffusionCoreReferences(Generation).Should().Equal(
+            ["DiffusionCore", "DiffusionCore.Conditioning", "DiffusionCore.Data", "DiffusionCore.Networks", "DiffusionCore.Sampling", "DiffusionCore.Torch"],
+            "generation composes model files, guidance, samplers and image writing, and knows nothing of Training");
     }
 
     [Fact]
@@ -52,7 +56,7 @@ public class DependencyRulesTests
     [Fact]
     public void Only_the_tensor_layer_has_unsafe_code_and_platform_invoke()
     {
-        foreach (Assembly assembly in new[] { Core, Data, Conditioning, Networks, Sampling, Merge, Training, Evaluation })
+        foreach (Assembly assembly in new[] { Core, Data, Conditioning, Networks, Sampling, Merge, Training, Evaluation, Generation })
         {
             assembly.ManifestModule.GetCustomAttributes(typeof(UnverifiableCodeAttribute), false).Should().BeEmpty($"{assembly.GetName().Name} is compiled without unsafe code");
             using var pe = new PEReader(File.OpenRead(assembly.Location));

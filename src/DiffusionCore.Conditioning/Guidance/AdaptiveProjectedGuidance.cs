@@ -48,6 +48,16 @@ public sealed class AdaptiveProjectedGuidance : IDenoiser
     private readonly IDenoiser _denoiser;
     private readonly Func<Conditioning, Conditioning> _unconditional;
 
+    /// <summary>Creates the guided denoiser with the unconditional input the network declares (<see cref="Unconditional.For(IDenoiser)"/>).</summary>
+    /// <param name="denoiser">The conditional denoiser of a network that declares its class labels.</param>
+    /// <param name="scale">The guidance scale.</param>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The denoiser does not declare its class labels, or has no unconditional input.</exception>
+    public AdaptiveProjectedGuidance(IDenoiser denoiser, double scale, AdaptiveProjectedGuidanceOptions? options = null)
+        : this(denoiser, scale, Unconditional.For(denoiser), options)
+    {
+    }
+
     /// <summary>Creates the guided denoiser.</summary>
     /// <param name="denoiser">The conditional denoiser (trained with condition dropout).</param>
     /// <param name="scale">The guidance scale w (APG is meant for high scales, e.g. 5–15 for text-to-image).</param>

@@ -43,6 +43,17 @@ public sealed class CfgPlusPlus : IDenoiser
     private readonly Func<Conditioning, Conditioning> _unconditional;
     private readonly double[] _sigmas;
 
+    /// <summary>Creates the guided denoiser with the unconditional input the network declares (<see cref="Unconditional.For(IDenoiser)"/>).</summary>
+    /// <param name="denoiser">The conditional denoiser of a network that declares its class labels.</param>
+    /// <param name="scale">The guidance scale.</param>
+    /// <param name="sigmas">The σ grid the sampler runs.</param>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The denoiser does not declare its class labels, or has no unconditional input.</exception>
+    public CfgPlusPlus(IDenoiser denoiser, double scale, IReadOnlyList<double> sigmas, CfgPlusPlusOptions? options = null)
+        : this(denoiser, scale, Unconditional.For(denoiser), sigmas, options)
+    {
+    }
+
     /// <summary>Creates the guided denoiser.</summary>
     /// <param name="denoiser">The conditional denoiser (trained with condition dropout).</param>
     /// <param name="scale">λ (CFG++: 0.2–0.8 for the usual range of CFG scales; 0 = unconditional).</param>

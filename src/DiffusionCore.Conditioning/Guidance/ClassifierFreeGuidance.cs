@@ -51,6 +51,19 @@ public sealed class ClassifierFreeGuidance : IDenoiser
         Scale = scale;
     }
 
+    /// <summary>
+    /// Creates the guided denoiser with the unconditional input the network declares (<see cref="Unconditional.For(IDenoiser)"/>):
+    /// the zero one-hot row for EDM networks, the null label for DiT, whatever format the class labels are given in.
+    /// </summary>
+    /// <param name="denoiser">The conditional denoiser (trained with condition dropout) of a network that declares its class labels.</param>
+    /// <param name="scale">The guidance scale w (DiT: 1.5; EDM2: 1.2–2.0).</param>
+    /// <param name="options">Batching and interval options.</param>
+    /// <exception cref="ArgumentException">The denoiser does not declare its class labels, or has no unconditional input.</exception>
+    public ClassifierFreeGuidance(IDenoiser denoiser, double scale, ClassifierFreeGuidanceOptions? options = null)
+        : this(denoiser, scale, Unconditional.For(denoiser), options)
+    {
+    }
+
     /// <summary>The guidance scale w.</summary>
     public double Scale { get; }
 
@@ -67,32 +80,8 @@ public sealed class ClassifierFreeGuidance : IDenoiser
             return _denoiser.Denoise(x, sigma, conditioning);
         }
 
-        Conditioning uncond = _unconditional(conditioning)
-            ?? throw new InvalidOperationException("The unconditional mapping returned null; return Conditioning.None for no conditioning.");
-        try
-        {
-            uncond.ValidateBatch(batch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"The unconditional conditioning does not fit the batch: {e.Message}", e);
-        }
-
         using var scope = new TensorScope();
-        Tensor dCond;
-        Tensor dUncond;
-        if (Options.BatchBranches && uncond.Names.SequenceEqual(conditioning.Names, StringComparer.Ordinal))
-        {
-            Tensor both = _denoiser.Denoise(Tensor.Cat([x, x]), Tensor.Cat([sigma, sigma]), Conditioning.Cat([conditioning, uncond]));
-            dCond = both.Narrow(0, 0, batch);
-            dUncond = both.Narrow(0, batch, batch);
-        }
-        else
-        {
-            dCond = _denoiser.Denoise(x, sigma, conditioning);
-            dUncond = _denoiser.Denoise(x, sigma, uncond);
-        }
-
+        (Tensor dCond, Tensor dUncond) = GuidanceBranches.Evaluate(_denoiser, x, sigma, conditioning, _unconditional, batch, Options.BatchBranches);
         Tensor guided = GuidanceCombiner.Combine(dCond, dUncond, Scale);
         return GuidanceCombiner.Select(inside, guided, dCond).MoveToOuterScope();
     }

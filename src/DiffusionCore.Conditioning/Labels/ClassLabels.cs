@@ -76,6 +76,36 @@ public static class ClassLabels
         };
     }
 
+    /// <summary>
+    /// Checks class labels against the network's declared input (<see cref="ClassLabelSpec"/>): a one-hot network takes
+    /// float rows <c>[B, L]</c> (or <c>[1, L]</c>) or integer indices <c>[B]</c> in <c>[0, L)</c>; an index network
+    /// (DiT) takes integer indices <c>[B]</c> in <c>[0, L)</c>, or the null label L when it has one.
+    /// </summary>
+    /// <param name="spec">The network's class-label input.</param>
+    /// <param name="labels">The labels.</param>
+    /// <param name="batch">B, the batch size.</param>
+    /// <exception cref="ArgumentException">The labels have the wrong dtype (float rows for an index network), width, shape or range; the message says which and how to fix it.</exception>
+    public static void Check(ClassLabelSpec spec, Tensor labels, long batch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (spec.Format == ClassLabelFormat.OneHot)
+        {
+            if (IsIndexType(labels.DType)) CheckIndices(labels, spec.ClassCount, batch);
+            else CheckRows(labels, spec.ClassCount, batch);
+            return;
+        }
+
+        if (!IsIndexType(labels.DType))
+        {
+            throw new ArgumentException(
+                $"This network takes int64 class indices [{batch}] ({spec.ClassCount} classes{(spec.HasUnconditional ? $", null label {spec.ClassCount}" : string.Empty)}); " +
+                $"got [{string.Join(", ", labels.Shape)}] of {labels.DType}. Pass Tensor.FromArray(new long[] {{ … }}), not one-hot rows.");
+        }
+
+        CheckIndices(labels, spec.ClassCount + (spec.HasUnconditional ? 1 : 0), batch);
+    }
+
     /// <summary>True for integer dtypes (class indices); false for floating point and bool.</summary>
     internal static bool IsIndexType(DType dtype) => !dtype.IsFloatingPoint() && dtype != DType.Bool;
 

@@ -7,7 +7,7 @@ namespace DiffusionCore.Networks.DiT;
 /// their defaults are the reference's (docs/networks/dit.md maps them; <see cref="NumClasses"/> 0 is DiffusionCore's
 /// unconditional network, see there). Call <see cref="Validate"/> (the network does) before use.
 /// </summary>
-public sealed record DiTOptions
+public sealed partial record DiTOptions
 {
     /// <summary>Side length of the square input (latent) image, e.g. 32 for 256² images through the SD VAE (input_size).</summary>
     public int InputSize { get; init; } = 32;
@@ -41,6 +41,13 @@ public sealed record DiTOptions
     public double ClassDropoutProbability { get; init; } = 0.1;
 
     /// <summary>
+    /// Give the label table its null row even with <see cref="ClassDropoutProbability"/> = 0, so that labels are dropped
+    /// by the trainer (<c>TrainingOptions.LabelDropout</c>, the one label-dropout option of every network, seeded by the
+    /// step) rather than inside the network. The state dict is that of the reference with dropout (num_classes + 1 rows).
+    /// </summary>
+    public bool UnconditionalRow { get; init; }
+
+    /// <summary>
     /// Whether the network also predicts the diagonal covariance Σ (learn_sigma; §3.1, following Nichol &amp; Dhariwal 2021):
     /// the output then has 2C channels, [ε, v].
     /// </summary>
@@ -65,7 +72,7 @@ public sealed record DiTOptions
     public bool IsClassConditional => NumClasses > 0;
 
     /// <summary>Whether the label table has the extra null row used for classifier-free guidance.</summary>
-    public bool HasNullLabel => IsClassConditional && ClassDropoutProbability > 0;
+    public bool HasNullLabel => IsClassConditional && (ClassDropoutProbability > 0 || UnconditionalRow);
 
     /// <summary>The null label (index <see cref="NumClasses"/>), meaningful when <see cref="HasNullLabel"/>.</summary>
     public long NullLabel => NumClasses;

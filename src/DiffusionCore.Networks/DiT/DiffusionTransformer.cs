@@ -1,3 +1,5 @@
+using DiffusionCore.Labels;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -19,7 +21,7 @@ namespace DiffusionCore.Networks.DiT;
 /// <c>pos_embed</c> [1, T, D] is a parameter that does not require gradients, as in the reference, and counts towards
 /// <see cref="Module.NumParameters"/>.
 /// </remarks>
-public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork
+public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork, IDescribedModel
 {
     private const string PositionEmbeddingName = "pos_embed";
 
@@ -53,7 +55,7 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork
         if (options.IsClassConditional)
         {
             _yEmbedder = RegisterModule(
-                "y_embedder", new LabelEmbedder(options.NumClasses, options.HiddenSize, options.ClassDropoutProbability, generator, dtype, device));
+                "y_embedder", new LabelEmbedder(options.NumClasses, options.HiddenSize, options.ClassDropoutProbability, generator, dtype, device, options.UnconditionalRow));
         }
 
         RegisterParameter(PositionEmbeddingName, PositionEmbedding(GridSize, 1.0, dtype, device), requiresGrad: false);
@@ -68,6 +70,33 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork
 
     /// <summary>The architecture this network was built with (its <see cref="DiTOptions.GridSize"/> is the reference grid).</summary>
     public DiTOptions Options { get; }
+
+    /// <summary>How the network takes class labels (<see cref="IClassConditioned"/>): int64 indices of <c>NumClasses</c> classes, the null label (index <c>NumClasses</c>) unconditional when the table has it (Peebles &amp; Xie 2023, §3.2); null when unconditional.</summary>
+    public ClassLabelSpec? ClassLabelSpec => Options.IsClassConditional ? new ClassLabelSpec(Options.NumClasses, ClassLabelFormat.Indices, Options.HasNullLabel) : null;
+
+    /// <summary>The registered family name, <c>DiTOptions.Family</c>.</summary>
+    public string Family => DiTOptions.Family;
+
+    /// <summary>The shape of one sample, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<int> SampleShape => [Options.InChannels, Options.InputSize, Options.InputSize];
+
+    /// <summary>The options as stored in a model file (<see cref="DiTOptions.ToJson"/>).</summary>
+    public System.Text.Json.JsonElement SerializeOptions() => Options.ToJson();
+
+    /// <summary>
+    /// The model-file description of the raw DiT (layout <see cref="ModelLayout.Network"/>): the ε-prediction
+    /// preconditioning of <see cref="DiTDenoisers.EpsilonPrediction"/> (linear β 1e-4 → 0.02 over 1000 steps, interpolated
+    /// timesteps; learned Σ discarded).
+    /// </summary>
+    public ModelDescription Describe() => new()
+    {
+        Family = Family,
+        Options = SerializeOptions(),
+        SampleShape = SampleShape,
+        Layout = ModelLayout.Network,
+        Preconditioning = PreconditioningDescription.From(DiTDenoisers.EpsilonPrediction(this).Preconditioning, new DiffusionCore.Denoisers.PreconditionedDenoiserOptions { DiscardLearnedVariance = Options.LearnSigma }),
+        ClassLabels = ClassLabelSpec,
+    };
 
     /// <summary>The current token grid side: <see cref="DiTOptions.GridSize"/> unless changed by <see cref="ResizePositionEmbedding"/>.</summary>
     public int GridSize { get; private set; }

@@ -21,7 +21,8 @@ public sealed class LabelEmbedder : Module
     /// <param name="generator">Generator of the initial draw.</param>
     /// <param name="dtype">Parameter dtype.</param>
     /// <param name="device">Parameter device.</param>
-    public LabelEmbedder(int numClasses, int hiddenSize, double dropoutProbability, Generator generator, DType dtype = DType.Float32, Device? device = null)
+    /// <param name="nullRow">Add the null row even when <paramref name="dropoutProbability"/> is 0 (labels dropped by the trainer instead).</param>
+    public LabelEmbedder(int numClasses, int hiddenSize, double dropoutProbability, Generator generator, DType dtype = DType.Float32, Device? device = null, bool nullRow = false)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
@@ -32,7 +33,8 @@ public sealed class LabelEmbedder : Module
 
         NumClasses = numClasses;
         DropoutProbability = dropoutProbability;
-        int rows = numClasses + (dropoutProbability > 0 ? 1 : 0);
+        HasNullLabel = dropoutProbability > 0 || nullRow;
+        int rows = numClasses + (HasNullLabel ? 1 : 0);
         _table = RegisterModule("embedding_table", new Embedding(rows, hiddenSize, generator, dtype, device));
         Init.Normal(_table.Weight, 0, 0.02, generator);
     }
@@ -44,7 +46,7 @@ public sealed class LabelEmbedder : Module
     public double DropoutProbability { get; }
 
     /// <summary>Whether the table has the null row (index <see cref="NumClasses"/>).</summary>
-    public bool HasNullLabel => DropoutProbability > 0;
+    public bool HasNullLabel { get; }
 
     /// <summary>Number of valid label indices (rows of the table).</summary>
     public int NumEmbeddings => _table.NumEmbeddings;
@@ -54,7 +56,7 @@ public sealed class LabelEmbedder : Module
     /// one uniform number per label from <paramref name="generator"/> (the reference's <c>token_drop</c>, through the
     /// shared <see cref="LabelDropout"/>): the same generator state gives the same dropped labels.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The table has no null row (dropout probability 0).</exception>
+    /// <exception cref="InvalidOperationException">The table has no null row.</exception>
     public Tensor DropLabels(Tensor labels, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(labels);
@@ -75,7 +77,7 @@ public sealed class LabelEmbedder : Module
     public Tensor Forward(Tensor labels, Generator? dropoutGenerator)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (!IsTraining || !HasNullLabel)
+        if (!IsTraining || DropoutProbability == 0)
         {
             return _table.Forward(labels);
         }

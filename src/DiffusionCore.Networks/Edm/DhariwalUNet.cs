@@ -1,4 +1,5 @@
 using DiffusionCore.Labels;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -18,7 +19,7 @@ namespace DiffusionCore.Networks.Edm;
 /// decoder) and in the first block at the lowest resolution (no attention there when it has fewer than 64 channels, as in
 /// the reference). Output: group norm, SiLU, 3×3 convolution.
 /// </remarks>
-public sealed class DhariwalUNet : Module, IDiffusionNetwork
+public sealed class DhariwalUNet : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork
 {
     private readonly PositionalEmbedding _mapNoise;
     private readonly EdmLinear? _mapAugment;
@@ -131,6 +132,18 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
 
     /// <summary>The configuration.</summary>
     public DhariwalUNetOptions Options { get; }
+
+    /// <summary>How the network takes class labels (<see cref="IClassConditioned"/>): one-hot rows of <c>LabelDim</c> classes, the zero row unconditional (Karras et al. 2022, App. F.2); null when <c>LabelDim</c> is 0.</summary>
+    public ClassLabelSpec? ClassLabelSpec => ClassLabelSpec.OneHot(Options.LabelDim);
+
+    /// <summary>The registered family name, <c>DhariwalUNetOptions.Family</c>.</summary>
+    public string Family => DhariwalUNetOptions.Family;
+
+    /// <summary>The shape of one sample, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<int> SampleShape => [Options.InChannels, Options.ImageResolution, Options.ImageResolution];
+
+    /// <summary>The options as stored in a model file (<see cref="DhariwalUNetOptions.ToJson"/>).</summary>
+    public System.Text.Json.JsonElement SerializeOptions() => Options.ToJson();
 
     /// <summary>
     /// Computes F(c_in·x; c_noise) (Karras et al. 2022, Eq. 7) for NCHW <paramref name="input"/>; class labels come from

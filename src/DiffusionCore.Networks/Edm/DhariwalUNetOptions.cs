@@ -6,7 +6,7 @@ namespace DiffusionCore.Networks.Edm;
 /// <c>DhariwalUNet</c>) has a property with the reference's default (the ImageNet-64 network; docs/networks/edm.md maps
 /// them); see <see cref="EdmPresets.AdmImageNet64"/>.
 /// </summary>
-public sealed record DhariwalUNetOptions
+public sealed partial record DhariwalUNetOptions
 {
     /// <summary>Image side in pixels (a multiple of 2^(levels−1)).</summary>
     public int ImageResolution { get; init; } = 64;

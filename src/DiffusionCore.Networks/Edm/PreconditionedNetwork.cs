@@ -1,53 +1,24 @@
 using DiffusionCore.Denoisers;
-using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
 namespace DiffusionCore.Networks.Edm;
 
 /// <summary>
-/// A raw network wrapped as a denoiser module, <c>D(x; σ) = c_skip(σ)·x + c_out(σ)·F(c_in(σ)·x; c_noise(σ))</c>
-/// (Karras et al. 2022, Eq. 7 and Table 1), with the network registered as the child <c>model</c> so the state-dict keys
-/// are those of the EDM reference preconditioners (<c>model.enc.16x16_conv.weight</c>, …). The coefficients come from a
-/// core <see cref="Preconditioning"/> (<see cref="EdmPreconditioning"/>, <see cref="VpPreconditioning"/>,
-/// <see cref="VePreconditioning"/>, <see cref="IddpmPreconditioning"/>) and the arithmetic is the core
-/// <see cref="PreconditionedDenoiser"/>'s; this class only adds module ownership (parameters, state dict, train/eval).
+/// The compatible path of <see cref="PreconditionedModule{TNetwork}"/> (DiffusionCore.Denoisers) for code written
+/// against 0.1: the same module, <c>D(x; σ) = c_skip(σ)·x + c_out(σ)·F(c_in(σ)·x; c_noise(σ))</c> (Karras et al. 2022,
+/// Eq. 7 and Table 1), with the network under <c>model.</c>. New code uses <see cref="PreconditionedModule{TNetwork}"/>,
+/// which needs no type from a network family's namespace.
 /// </summary>
 /// <typeparam name="TNetwork">The raw network, e.g. <see cref="SongUNet"/> or <see cref="DhariwalUNet"/>.</typeparam>
-public sealed class PreconditionedNetwork<TNetwork> : Module, IDenoiser
+public sealed class PreconditionedNetwork<TNetwork> : PreconditionedModule<TNetwork>
     where TNetwork : Module, IDiffusionNetwork
 {
-    private readonly PreconditionedDenoiser _denoiser;
-
     /// <summary>Wraps <paramref name="model"/>; the wrapper owns it from now on (disposing the wrapper disposes it).</summary>
     /// <param name="model">The raw network F.</param>
     /// <param name="preconditioning">The preconditioning whose coefficients define D.</param>
     /// <param name="options">Compute dtype and learned-variance handling (float32 by default, as the reference).</param>
     public PreconditionedNetwork(TNetwork model, Preconditioning preconditioning, PreconditionedDenoiserOptions? options = null)
+        : base(model, preconditioning, options)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(preconditioning);
-        Model = RegisterModule("model", model);
-        _denoiser = new PreconditionedDenoiser(model, preconditioning, options);
     }
-
-    /// <summary>The raw network F (state-dict prefix <c>model.</c>).</summary>
-    public TNetwork Model { get; }
-
-    /// <summary>The preconditioning.</summary>
-    public Preconditioning Preconditioning => _denoiser.Preconditioning;
-
-    /// <summary>The smallest supported noise level (Karras et al. 2022, Table 1).</summary>
-    public double SigmaMin => Preconditioning.SigmaMin;
-
-    /// <summary>The largest supported noise level (Karras et al. 2022, Table 1).</summary>
-    public double SigmaMax => Preconditioning.SigmaMax;
-
-    /// <summary>The nearest representable noise level (identity except for discrete preconditionings such as iDDPM).</summary>
-    public double RoundSigma(double sigma) => Preconditioning.RoundSigma(sigma);
-
-    /// <summary>Evaluates <c>D(x; σ)</c> (Karras et al. 2022, Eq. 7); the conditioning is passed to the network.</summary>
-    /// <param name="x">Noisy images <c>[B, C, H, W]</c>.</param>
-    /// <param name="sigma">One noise level per sample <c>[B]</c>.</param>
-    /// <param name="conditioning">Class/augmentation labels (<see cref="Conditioning.None"/> for none).</param>
-    public Tensor Denoise(Tensor x, Tensor sigma, Conditioning conditioning) => _denoiser.Denoise(x, sigma, conditioning);
 }

@@ -1,4 +1,5 @@
 using DiffusionCore.Labels;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -19,7 +20,7 @@ namespace DiffusionCore.Networks.Edm;
 /// first with attention), an upsampling block at the others, then NumBlocks + 1 blocks each taking a skip, attention only
 /// in the last block of an attention level, and output heads (<see cref="DecoderType"/>).
 /// </remarks>
-public sealed class SongUNet : Module, IDiffusionNetwork
+public sealed class SongUNet : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork
 {
     private readonly ITensorModule _mapNoise;
     private readonly EdmLinear? _mapLabel;
@@ -154,6 +155,18 @@ public sealed class SongUNet : Module, IDiffusionNetwork
 
     /// <summary>The configuration.</summary>
     public SongUNetOptions Options { get; }
+
+    /// <summary>How the network takes class labels (<see cref="IClassConditioned"/>): one-hot rows of <c>LabelDim</c> classes, the zero row unconditional (Karras et al. 2022, App. F.2); null when <c>LabelDim</c> is 0.</summary>
+    public ClassLabelSpec? ClassLabelSpec => ClassLabelSpec.OneHot(Options.LabelDim);
+
+    /// <summary>The registered family name, <c>SongUNetOptions.Family</c>.</summary>
+    public string Family => SongUNetOptions.Family;
+
+    /// <summary>The shape of one sample, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<int> SampleShape => [Options.InChannels, Options.ImageResolution, Options.ImageResolution];
+
+    /// <summary>The options as stored in a model file (<see cref="SongUNetOptions.ToJson"/>).</summary>
+    public System.Text.Json.JsonElement SerializeOptions() => Options.ToJson();
 
     /// <summary>
     /// Computes F(c_in·x; c_noise) (Karras et al. 2022, Eq. 7) for NCHW <paramref name="input"/>; class labels come from

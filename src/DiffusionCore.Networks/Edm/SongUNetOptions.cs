@@ -6,7 +6,7 @@ namespace DiffusionCore.Networks.Edm;
 /// <c>SongUNet</c>) has a property with the reference's default (docs/networks/edm.md maps them); see
 /// <see cref="EdmPresets"/> for the CIFAR-10 configurations.
 /// </summary>
-public sealed record SongUNetOptions
+public sealed partial record SongUNetOptions
 {
     /// <summary>Image side in pixels (a multiple of 2^(levels−1)).</summary>
     public int ImageResolution { get; init; } = 32;

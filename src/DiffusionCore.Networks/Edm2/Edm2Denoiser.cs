@@ -1,4 +1,6 @@
 using DiffusionCore.Denoisers;
+using DiffusionCore.Labels;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -12,7 +14,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// <c>λ(σ)/e^{u(σ)}·‖D − y‖² + u(σ)</c>. State-dict keys: <c>unet.*</c>, <c>logvar_fourier.freqs|phases</c>,
 /// <c>logvar_linear.weight</c>, as the reference's <c>Precond</c>, so its exported weights load by name.
 /// </summary>
-public sealed class Edm2Denoiser : Module, IUncertaintyDenoiser
+public sealed class Edm2Denoiser : Module, IUncertaintyDenoiser, IClassConditioned, IDescribedModel
 {
     private readonly PreconditionedDenoiser _denoiser;
     private readonly MPFourier _logvarFourier;
@@ -41,6 +43,20 @@ public sealed class Edm2Denoiser : Module, IUncertaintyDenoiser
 
     /// <summary>The architecture.</summary>
     public Edm2UNetOptions Options { get; }
+
+    /// <summary>The UNet's class-label input: one-hot rows, the zero row unconditional (<see cref="Edm2UNet.ClassLabelSpec"/>).</summary>
+    public ClassLabelSpec? ClassLabelSpec => UNet.ClassLabelSpec;
+
+    /// <summary>The model-file description (family <c>edm2</c>, layout <see cref="ModelLayout.Denoiser"/>, EDM preconditioning).</summary>
+    public ModelDescription Describe() => new()
+    {
+        Family = Edm2UNetOptions.Family,
+        Options = Options.ToJson(),
+        SampleShape = UNet.SampleShape,
+        Layout = ModelLayout.Denoiser,
+        Preconditioning = PreconditioningDescription.From(Preconditioning),
+        ClassLabels = ClassLabelSpec,
+    };
 
     /// <summary>The raw network F (state-dict prefix <c>unet.</c>).</summary>
     public Edm2UNet UNet { get; }

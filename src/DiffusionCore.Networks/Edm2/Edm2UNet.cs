@@ -1,4 +1,5 @@
 using DiffusionCore.Labels;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -17,7 +18,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// <c>out_conv.weight</c>); with <see cref="Edm2UNetOptions.ChannelProjections"/> the DeMe projections follow as
 /// <c>enc_proj.*</c> and <c>dec_proj.*</c> (<see cref="ChannelProjections"/>).
 /// </summary>
-public sealed class Edm2UNet : Module, IDiffusionNetwork
+public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork
 {
     private readonly MPFourier _embFourier;
     private readonly MPConv _embNoise;
@@ -120,6 +121,18 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork
 
     /// <summary>The architecture.</summary>
     public Edm2UNetOptions Options { get; }
+
+    /// <summary>How the network takes class labels (<see cref="IClassConditioned"/>): one-hot rows of <c>LabelDim</c> classes, the zero row unconditional (Karras et al. 2024, §2); null when <c>LabelDim</c> is 0.</summary>
+    public ClassLabelSpec? ClassLabelSpec => ClassLabelSpec.OneHot(Options.LabelDim);
+
+    /// <summary>The registered family name, <c>Edm2UNetOptions.Family</c>.</summary>
+    public string Family => Edm2UNetOptions.Family;
+
+    /// <summary>The shape of one sample, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<int> SampleShape => [Options.ImgChannels, Options.ImgResolution, Options.ImgResolution];
+
+    /// <summary>The options as stored in a model file (<see cref="Edm2UNetOptions.ToJson"/>).</summary>
+    public System.Text.Json.JsonElement SerializeOptions() => Options.ToJson();
 
     /// <summary>The learned output gain, a scalar initialised to 0 (so the raw output is 0 at initialisation).</summary>
     public Tensor OutGain => GetParameter("out_gain")!;

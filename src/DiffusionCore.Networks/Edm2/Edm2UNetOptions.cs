@@ -9,7 +9,7 @@ namespace DiffusionCore.Networks.Edm2;
 /// constructors (<c>Precond</c>, <c>UNet</c> and <c>Block</c> of NVlabs/edm2) has a property with the reference's default;
 /// docs/networks/edm2.md maps them. Call <see cref="Validate"/> (every constructor does) to check the options before building.
 /// </summary>
-public sealed record Edm2UNetOptions
+public sealed partial record Edm2UNetOptions
 {
     /// <summary>Image (or latent) resolution; must be divisible by 2^(levels − 1). 64 for both img512 (latents) and img64.</summary>
     public int ImgResolution { get; init; } = 64;

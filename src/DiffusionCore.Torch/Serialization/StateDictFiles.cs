@@ -31,6 +31,7 @@ public static class StateDictFiles
     /// <param name="keyPrefix">The prefix that selects and is stripped from the file's keys; empty for all keys.</param>
     /// <returns>The keys that did not match.</returns>
     /// <exception cref="StateDictLoadException">Strict loading found mismatches; nothing was copied.</exception>
+    /// <exception cref="ArgumentException">No tensor starts with <paramref name="keyPrefix"/>; the message lists the prefixes the file has.</exception>
     /// <exception cref="SafeTensorsFormatException">The file is not a valid safetensors file.</exception>
     public static StateDictLoadResult LoadStateDict(this Module module, string path, bool strict = true, string keyPrefix = "")
     {
@@ -47,7 +48,25 @@ public static class StateDictFiles
             }
         }
 
+        if (state.Count == 0 && keyPrefix.Length > 0 && file.Entries.Count > 0)
+        {
+            throw new ArgumentException(
+                $"No tensor in {path} starts with '{keyPrefix}'. The prefixes in the file are: {string.Join(", ", Prefixes(file))}. " +
+                "Pass one of those as keyPrefix (a checkpoint EMA is 'ema.<name>.').", nameof(keyPrefix));
+        }
+
         return module.LoadStateDict(state, strict);
+    }
+
+    // The first name segment of every tensor, and the named sub-states a writer recorded as "<prefix>name" = "<name>"
+    // (e.g. "ema.phema-0.100." in a training checkpoint, whose names contain dots).
+    private static IEnumerable<string> Prefixes(SafeTensorsFile file)
+    {
+        IEnumerable<string> named = file.Metadata
+            .Where(m => m.Key.EndsWith(".name", StringComparison.Ordinal) && m.Key.Length > 5 && m.Key.EndsWith("." + m.Value + ".name", StringComparison.Ordinal))
+            .Select(m => m.Key[..^4]);
+        IEnumerable<string> first = file.Names.Select(n => n.Contains('.', StringComparison.Ordinal) ? n[..(n.IndexOf('.', StringComparison.Ordinal) + 1)] : n);
+        return first.Concat(named).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
     }
 
     /// <summary>Writes an optimizer state (tensors and metadata strings) to a safetensors file.</summary>

@@ -1,4 +1,5 @@
 using DiffusionCore.Merge;
+using DiffusionCore.Models;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -48,7 +49,12 @@ public sealed class PostHocEmaResult : IDisposable
     /// </summary>
     /// <param name="path">The file to write.</param>
     /// <param name="parameterDType">The dtype of floating-point tensors; float32 (as accumulated) when null.</param>
-    public void Save(string path, DType? parameterDType = null)
+    /// <param name="description">
+    /// The model description of the tracked network; when given, the file is self-describing (stored with this
+    /// reconstruction's σ_rel under <see cref="ModelDescription.MetadataKey"/>) and <c>DiffusionModel.Load(path)</c>
+    /// rebuilds the network without code.
+    /// </param>
+    public void Save(string path, DType? parameterDType = null, ModelDescription? description = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -59,6 +65,7 @@ public sealed class PostHocEmaResult : IDisposable
             ["images_seen"] = EmaArguments.Format(ImagesSeen),
             ["snapshots_used"] = EmaArguments.Format(Weights.Count(static w => w != 0)),
         };
+        if (description is not null) metadata[ModelDescription.MetadataKey] = (description with { EmaSigmaRel = SigmaRel }).ToJson();
         _state.Save(path, metadata, parameterDType);
     }
 

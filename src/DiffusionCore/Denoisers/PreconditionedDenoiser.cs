@@ -1,3 +1,4 @@
+using DiffusionCore.Labels;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 
@@ -9,7 +10,7 @@ namespace DiffusionCore.Denoisers;
 /// EDM/VP/VE/iDDPM networks, discrete ε- or v-prediction networks (<see cref="EpsilonPrediction"/>,
 /// <see cref="VPrediction"/>) and rectified-flow velocity networks (<see cref="FlowMatching"/>) to one <see cref="IDenoiser"/> contract.
 /// </summary>
-public sealed class PreconditionedDenoiser : IDenoiser
+public sealed class PreconditionedDenoiser : IDenoiser, IClassConditioned
 {
     /// <summary>Creates the denoiser.</summary>
     public PreconditionedDenoiser(IDiffusionNetwork network, Preconditioning preconditioning, PreconditionedDenoiserOptions? options = null)
@@ -30,6 +31,9 @@ public sealed class PreconditionedDenoiser : IDenoiser
 
     /// <summary>The options.</summary>
     public PreconditionedDenoiserOptions Options { get; }
+
+    /// <summary>The class-label input the network declares (<see cref="IClassConditioned"/>), or null.</summary>
+    public ClassLabelSpec? ClassLabelSpec => (Network as IClassConditioned)?.ClassLabelSpec;
 
     /// <summary>
     /// Adapts a discrete-time ε-prediction network (DDPM, ADM, DiT) through <see cref="EpsilonPredictionPreconditioning"/>:

@@ -76,6 +76,17 @@ public class StateDictFileTests
     }
 
     [Fact]
+    public void A_prefix_that_matches_nothing_lists_the_prefixes_in_the_file()
+    {
+        using var g = new Generator(1);
+        using var model = new DitTinyLayout(g);
+
+        Action act = () => model.LoadStateDict(TestPaths.ReferenceFixture("dit_tiny"), strict: true, keyPrefix: "ema.wrong.");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*No tensor in*starts with 'ema.wrong.'*prefixes in the file are:*state.*");
+    }
+
+    [Fact]
     public void A_state_dict_written_by_us_loads_strictly_into_a_fresh_module()
     {
         using var dir = new TempDirectory();

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using DiffusionCore.Models;
+using DiffusionCore.Networks.DiT;
+using DiffusionCore.Networks.Edm;
+using DiffusionCore.Networks.Edm2;
+
+namespace DiffusionCore.Networks;
+
+/// <summary>The shared (de)serialisation steps of the network options' source-generated JSON (no reflection).</summary>
+internal static class NetworkOptionsJson
+{
+    /// <summary>The options as a JSON element.</summary>
+    public static JsonElement Serialize<T>(T options, JsonTypeInfo<T> info) => JsonSerializer.SerializeToElement(options, info);
+
+    /// <summary>Options from a model description's JSON, validated.</summary>
+    /// <exception cref="ModelFileException">The JSON does not fit the options type or the options are invalid.</exception>
+    public static T Deserialize<T>(JsonElement json, JsonTypeInfo<T> info, Action<T> validate)
+        where T : class
+    {
+        T? options;
+        try
+        {
+            options = json.Deserialize(info);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException($"The model description's {typeof(T).Name} are malformed: {e.Message}", e);
+        }
+
+        if (options is null) throw new ModelFileException($"The model description has no {typeof(T).Name}.");
+        try
+        {
+            validate(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileException($"The model description's {typeof(T).Name} are invalid: {e.Message}", e);
+        }
+
+        return options;
+    }
+}
+
+/// <summary>Source-generated JSON of the built-in network options (no reflection): snake_case, enums as names, unknown members refused.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    IgnoreReadOnlyProperties = true,
+    Converters = [typeof(ResampleFilterJsonConverter)],
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(Edm2UNetOptions))]
+[JsonSerializable(typeof(SongUNetOptions))]
+[JsonSerializable(typeof(DhariwalUNetOptions))]
+[JsonSerializable(typeof(DiTOptions))]
+internal sealed partial class NetworkOptionsJsonContext : JsonSerializerContext;
