@@ -141,8 +141,7 @@ internal static class Arm
             int rows = Math.Min(10, o.Samples / 10);
             if (rows > 0)
             {
-                Tensor grid = ImageGrid.Tile(images.Narrow(0, 0, rows * 10), rows, 10);
-                ImageCodec.WritePng(grid, Path.Combine(dir, o.Name + ".png"));
+                ImageGrid.WritePng(images.Narrow(0, 0, rows * 10), Path.Combine(dir, o.Name + ".png"), columns: 10);
             }
         }
     }

@@ -126,7 +126,7 @@ public sealed class GenerationPipeline : IDisposable
         using var scope = new TensorScope();
         Conditioning conditioning = CreateConditioning(options);
         BatchedSamplingResult result = options.Sampler.Generate(
-            denoiser, options.Seeds, _sampleShape, sigmas, conditioning.IsEmpty ? null : conditioning, options.Batching, options.Device, progress, cancellationToken);
+            denoiser, options.Seeds, _sampleShape, sigmas, conditioning.IsEmpty ? null : conditioning, options.Batching, options.Device, progress, cancellationToken: cancellationToken);
         return new GeneratedImages(result.Samples.MoveToOuterScope(), options.Seeds, options.Classes, sigmas, result.Plan, result.FunctionEvaluations);
     }
 
