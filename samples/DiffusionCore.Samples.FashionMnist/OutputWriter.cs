@@ -19,10 +19,10 @@ internal static class OutputWriter
         ImageGrid.WriteIndividual(s.Images, s.Classes, FashionMnistDataset.ClassNames, Path.Combine(dir, "samples"));
     }
 
-    public static void WriteCurves(TrainingHistory history, string dir)
+    public static void WriteCurves(TrainingHistory history, string dir, ObjectiveKind objective)
     {
         Directory.CreateDirectory(dir);
-        TrainingCurves.Save(history.Points, Path.Combine(dir, "curves.png"));
+        TrainingCurves.Save(history.Points, Path.Combine(dir, "curves.png"), objective == ObjectiveKind.Flow ? "flow matching" : "EDM2");
     }
 
     public static void WriteSummary(object summary, string dir)
