@@ -58,6 +58,7 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
             IDenoiser probe = SampleStage.Guided(o, main.Denoiser, guide?.Denoiser, o.GuidanceGrid.Values.FirstOrDefault(w => w != 1, 1));
             SamplingBatchPlan batchPlan = SampleStage.PlanBatch(o, probe, FinalImages(o));
             batch = batchPlan.BatchSize;
+            JobLog.BatchPlanned(_log, batchPlan.BatchSize, batchPlan.Reason);
             double perCall = SampleStage.SecondsPerImageCall(probe, batchPlan.BatchSize, o.Precision);
             plan = JobPlan.Create(new JobPlan.Inputs(minutes * 60, total.Elapsed.TotalSeconds, perCall, SampleStage.FunctionEvaluations(o), FinalImages(o),
                 o.SigmaRelGrid.Count, o.GuidanceGrid.Count, o.SweepSamples, guide is null ? 0 : o.GuideShare));

@@ -47,7 +47,7 @@ internal sealed record JobOptions
     /// <summary>The guidance scales the post-hoc sweep tries (one value: no choice to make).</summary>
     public ValueList GuidanceGrid { get; init; } = new(1.5, 2.0, 3.0);
 
-    /// <summary>Images per (σ_rel, guidance) cell of the sweep; null: as many as the time budget allows (200 without one).</summary>
+    /// <summary>Images per (σ_rel, guidance) cell of the sweep; null: as many as the time budget allows (100 without one).</summary>
     public int? SweepSamples { get; init; }
 
     /// <summary>EMA snapshots stored over the training (at an interval in images seen), plus one at the end.</summary>

@@ -25,7 +25,7 @@ internal sealed record JobPlan(double GuideTrainingSeconds, double TrainingSecon
     public const int MaxSweepSamples = 400;
 
     /// <summary>Sweep images per cell without a time budget (and no <c>--sweep-samples</c>).</summary>
-    public const int DefaultSweepSamples = 200;
+    public const int DefaultSweepSamples = 100;
 
     /// <summary>The shortest training worth running.</summary>
     public const double MinTrainingSeconds = 60;
