@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs missing system packages, builds, and runs the Fashion-MNIST job (Release):
-# trains a class-conditional EDM2 UNet, reconstructs the post-hoc EMA, samples and evaluates (see --help).
+# trains a class-conditional EDM2 (or flow) UNet, sweeps the post-hoc EMA length and guidance scale, samples and
+# evaluates; --minutes M bounds the whole job (see --help).
 # Extra arguments go to the sample program (see its --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -27,7 +27,7 @@ internal static class SolverSweep
         using var scope = new TensorScope();
         using var init = new Generator(JobNetwork.Seed);
         using var edm2 = new Edm2Denoiser(JobNetwork.Options, init);
-        edm2.LoadStateDict(Existing(JobNetwork.PostHocPath(o.Edm2Run), "./eng/main.sh"));
+        edm2.LoadStateDict(Existing(JobNetwork.PostHocPath(o.Edm2Run), "./eng/main.sh, then ./eng/main.sh posthoc (σ_rel 0.10)"));
         edm2.Eval();
         using var unet = new Edm2UNet(JobNetwork.Options, init);
         unet.LoadStateDict(Existing(JobNetwork.PostHocPath(o.FlowRun), "the train-flow command"));

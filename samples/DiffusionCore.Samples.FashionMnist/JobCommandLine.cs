@@ -12,9 +12,10 @@ namespace DiffusionCore.Samples.FashionMnist;
 internal sealed class JobCommandLine
 {
     private const string Description = """
-        DiffusionCore Fashion-MNIST job: a class-conditional EDM2 UNet (32×32, EDM2 loss, power-function EMA,
-        inverse-sqrt learning rate), post-hoc EMA, Heun sampling and FD/class-agreement evaluation.
-        Without a command it runs every stage (run).
+        DiffusionCore Fashion-MNIST job: a class-conditional EDM2 UNet (32×32, EDM2 or flow-matching loss,
+        power-function EMA snapshots, inverse-sqrt learning rate), a post-hoc sweep of EMA length × guidance scale
+        scored with FD-FMNIST, sampling with any of the library's solvers, and FD/class-agreement evaluation.
+        With --minutes the whole job ends in time. Without a command it runs every stage (run).
         """;
 
     private static readonly JobOptions D = JobOptions.Defaults;
@@ -23,17 +24,33 @@ internal sealed class JobCommandLine
     private readonly Option<string?> _out = new("--out") { Description = "output directory [default: <run>/output]" };
     private readonly Option<long> _seed = TypedOption.Number("--seed", "seed of training and sampling", D.Seed, s => s >= 0, "must be >= 0");
     private readonly Option<long> _images = TypedOption.Positive("--images", "training budget in images seen", D.Images);
-    private readonly Option<double?> _minutes = TypedOption.OptionalPositive<double>("--minutes", "stop training after M minutes (checkpointed; run again to continue)");
+    private readonly Option<double?> _minutes = TypedOption.OptionalPositive<double>("--minutes",
+        "the whole job's time: training (until its planned share is spent), sweep, sampling and evaluation end within M minutes");
+    private readonly Option<ObjectiveKind> _objective = ChoiceOption.Choice("--objective", "what the network learns: edm2 (EDM2 denoiser and loss) or flow (rectified-flow velocity)", D.Objective);
     private readonly Option<int> _batch = TypedOption.Positive("--batch", "batch size", D.Batch);
     private readonly Option<int> _channels = TypedOption.Positive("--channels", "model channels of the UNet", D.Channels);
     private readonly Option<int> _blocks = TypedOption.Positive("--blocks", "residual blocks per level", D.Blocks);
     private readonly Option<double> _lr = TypedOption.Positive("--lr", "EDM2 reference learning rate", D.LearningRate);
     private readonly Option<double> _labelDropout = TypedOption.Number("--label-dropout", "probability of training without the label (CFG)", D.LabelDropout,
         p => p is >= 0 and < 1, "must be in [0, 1)");
-    private readonly Option<double> _sigmaRel = TypedOption.Positive("--sigma-rel", "post-hoc EMA length", D.SigmaRel);
-    private readonly Option<SamplerKind> _sampler = ChoiceOption.Choice("--sampler", "sampler", D.Sampler);
-    private readonly Option<int> _steps = TypedOption.Positive("--steps", "sampler steps", D.Steps);
-    private readonly Option<double> _guidance = TypedOption.Number("--guidance", "classifier-free guidance scale (1 = none)", D.Guidance);
+    private readonly Option<double> _sigmaRel = TypedOption.Number("--sigma-rel", "post-hoc EMA length (given to run: no sweep over it)", D.SigmaRel,
+        GridOption.ValidSigmaRel, GridOption.SigmaRelRule);
+    private readonly Option<ValueList> _sigmaRelGrid = GridOption.Create("--sigma-rel-grid", "EMA lengths the post-hoc sweep tries", D.SigmaRelGrid,
+        GridOption.ValidSigmaRel, GridOption.SigmaRelRule);
+    private readonly Option<SamplerKind> _sampler = ChoiceOption.Choice("--sampler", "solver (docs/sampling.md)", D.Sampler, SamplerCatalog.Names);
+    private readonly Option<int> _steps = TypedOption.Positive("--steps", "sampler steps on the Karras σ grid (NFE: heun 2N−1, the others N)", D.Steps);
+    private readonly Option<double> _guidance = TypedOption.Number("--guidance", "guidance scale, 1 = none (given to run: no sweep over it)", D.Guidance,
+        GridOption.ValidGuidance, GridOption.GuidanceRule);
+    private readonly Option<ValueList> _guidanceGrid = GridOption.Create("--guidance-grid", "guidance scales the post-hoc sweep tries", D.GuidanceGrid,
+        GridOption.ValidGuidance, GridOption.GuidanceRule);
+    private readonly Option<int?> _sweepSamples = TypedOption.OptionalPositive<int>("--sweep-samples",
+        $"images per sweep cell [default: planned from --minutes, else {JobPlan.DefaultSweepSamples}]");
+    private readonly Option<int> _snapshots = TypedOption.Positive("--snapshots", "EMA snapshots stored over the training (plus one at the end)", D.Snapshots);
+    private readonly Option<GuideKind> _guide = ChoiceOption.Choice("--guide",
+        "cfg (classifier-free guidance) or auto (autoguidance by a smaller guide network trained first in the same budget)", D.Guide);
+    private readonly Option<int> _guideChannels = TypedOption.Positive("--guide-channels", "model channels of the autoguidance guide network", D.GuideChannels);
+    private readonly Option<double> _guideShare = TypedOption.Number("--guide-share", "the guide's share of the training budget", D.GuideShare,
+        f => f is > 0 and < 1, "must be in (0, 1)");
     private readonly Option<int> _perClass = TypedOption.Positive("--per-class", "samples per class in the grid", D.SamplesPerClass);
     private readonly Option<int> _evalSamples = TypedOption.Positive("--eval-samples", "generated images for FD / class agreement", D.EvalSamples);
     private readonly Option<AutoCount> _sampleBatch = TypedOption.AutoCount("--sample-batch",
@@ -61,16 +78,16 @@ internal sealed class JobCommandLine
     private RootCommand Build(Func<JobCommand, JobOptions, int> job)
     {
         Option[] where = [_run, _threads];
-        Option[] model = [_seed, _precision, _channels, _blocks];
-        Option[] training = [_images, _minutes, _batch, _lr, _labelDropout, _profile, _nproc];
+        Option[] model = [_seed, _precision, _objective, _channels, _blocks, _guide, _guideChannels];
+        Option[] training = [_images, _minutes, _batch, _lr, _labelDropout, _snapshots, _guideShare, _profile, _nproc];
         Option[] sampling = [_sigmaRel, _sampler, _steps, _guidance, _perClass, _evalSamples, _sampleBatch];
-        Option[] everything = [.. where, _out, .. model, .. training, .. sampling];
+        Option[] everything = [.. where, _out, .. model, .. training, .. sampling, _sigmaRelGrid, _guidanceGrid, _sweepSamples];
 
         var root = new RootCommand(Description);
         Add(root, JobCommand.Run, everything);
         root.Subcommands.Add(Add(new Command("run", "train (resuming automatically), reconstruct the post-hoc EMA, sample and write everything (the default)"), JobCommand.Run, everything));
         root.Subcommands.Add(Add(new Command("train", "train only (resumes from the newest valid checkpoint in --run)"), JobCommand.Train, [.. where, _out, .. model, .. training]));
-        root.Subcommands.Add(Add(new Command("posthoc", "reconstruct the EMA for --sigma-rel from the stored snapshots"), JobCommand.PostHoc, [.. where, _sigmaRel]));
+        root.Subcommands.Add(Add(new Command("posthoc", "reconstruct the EMA for --sigma-rel from the stored snapshots"), JobCommand.PostHoc, [.. where, _sigmaRel, _guide]));
         root.Subcommands.Add(Add(new Command("sample", "sample from the reconstructed EMA (or the newest checkpoint) into --out, and evaluate"), JobCommand.Sample, [.. where, _out, .. model, .. sampling]));
         root.Subcommands.Add(Add(new Command("evaluate", "measure FD-FMNIST and class agreement of a folder of PNGs (--folder) or of the samples in --out"), JobCommand.Evaluate, [.. where, _out, _folder]));
         return root;
@@ -90,12 +107,20 @@ internal sealed class JobCommandLine
         Seed = Get(p, _seed, D.Seed),
         Images = Get(p, _images, D.Images),
         Minutes = Get(p, _minutes, D.Minutes),
+        Objective = Get(p, _objective, D.Objective),
         Batch = Get(p, _batch, D.Batch),
         Channels = Get(p, _channels, D.Channels),
         Blocks = Get(p, _blocks, D.Blocks),
         LearningRate = Get(p, _lr, D.LearningRate),
         LabelDropout = Get(p, _labelDropout, D.LabelDropout),
         SigmaRel = Get(p, _sigmaRel, D.SigmaRel),
+        SigmaRelGrid = Given(p, _sigmaRel) ? new ValueList(p.GetValue(_sigmaRel)) : Get(p, _sigmaRelGrid, D.SigmaRelGrid),
+        GuidanceGrid = Given(p, _guidance) ? new ValueList(p.GetValue(_guidance)) : Get(p, _guidanceGrid, D.GuidanceGrid),
+        SweepSamples = Get(p, _sweepSamples, D.SweepSamples),
+        Snapshots = Get(p, _snapshots, D.Snapshots),
+        Guide = Get(p, _guide, D.Guide),
+        GuideChannels = Get(p, _guideChannels, D.GuideChannels),
+        GuideShare = Get(p, _guideShare, D.GuideShare),
         Sampler = Get(p, _sampler, D.Sampler),
         Steps = Get(p, _steps, D.Steps),
         Guidance = Get(p, _guidance, D.Guidance),
@@ -108,6 +133,9 @@ internal sealed class JobCommandLine
         Profile = Get(p, _profile, D.Profile),
         Processes = Get(p, _nproc, D.Processes),
     };
+
+    /// <summary>Whether the command line gives <paramref name="option"/> (not just its default).</summary>
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
 
     /// <summary>The option's value, or <paramref name="absent"/> when the chosen command does not take it.</summary>
     private static T Get<T>(ParseResult p, Option<T> option, T absent) => p.GetResult(option) is null ? absent : p.GetValue(option)!;

@@ -8,11 +8,11 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "DiffusionCore Fashion-MNIST job on libtorch {Version}, {Threads} thread(s); run directory {RunDirectory}")]
     public static partial void Started(ILogger logger, string version, int threads, string runDirectory);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "trained to {ImagesSeen:N0} images ({Outcome}), {ImagesPerSecond:F0} img/s, recent loss {FinalLoss:F4}")]
-    public static partial void Trained(ILogger logger, long imagesSeen, string outcome, double imagesPerSecond, double finalLoss);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Network} trained to {ImagesSeen:N0} images ({Outcome}), {ImagesPerSecond:F0} img/s, recent loss {FinalLoss:F4}")]
+    public static partial void Trained(ILogger logger, string network, long imagesSeen, string outcome, double imagesPerSecond, double finalLoss);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "sampling with {Sampler}, {Steps} steps, guidance {Guidance} from {Weights}")]
-    public static partial void Sampling(ILogger logger, SamplerKind sampler, int steps, double guidance, string weights);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "sampling with {Sampler}, {Steps} steps, {Guide} guidance {Guidance} from {Weights}")]
+    public static partial void Sampling(ILogger logger, string sampler, int steps, GuideKind guide, double guidance, string weights);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "sampling batch {BatchSize}: {Reason}")]
     public static partial void BatchPlanned(ILogger logger, int batchSize, string reason);
@@ -23,4 +23,10 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "FD-FMNIST {FdFmnist:F2} over {Images} samples (real training images, same count: {FdRealSameCount:F2}); " +
         "class agreement {ClassAgreement:P1} (classifier test accuracy {ClassifierAccuracy:P1})")]
     public static partial void Evaluated(ILogger logger, double fdFmnist, long images, double fdRealSameCount, double? classAgreement, double classifierAccuracy);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "plan for {Minutes} min (a guided call takes {MillisecondsPerImage:F2} ms per image at batch {Batch}): {Plan}")]
+    public static partial void Planned(ILogger logger, double minutes, double millisecondsPerImage, int batch, string plan);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "post-hoc sweep chose σ_rel {SigmaRel} and guidance {Guidance} ({Cells} cells of {Samples} images, {Seconds:F0} s)")]
+    public static partial void Chosen(ILogger logger, double sigmaRel, double guidance, int cells, int samples, double seconds);
 }

@@ -20,8 +20,13 @@ internal sealed record JobOptions
 
     public long Images { get; init; } = 28_000;
 
-    /// <summary>Stop training after this many minutes (checkpointed); null: no time limit.</summary>
+    /// <summary>
+    /// The whole job's time in minutes (training, sweep, sampling, evaluation; <see cref="JobPlan"/>); null: train for
+    /// <see cref="Images"/> images.
+    /// </summary>
     public double? Minutes { get; init; }
+
+    public ObjectiveKind Objective { get; init; } = ObjectiveKind.Edm2;
 
     public int Batch { get; init; } = 64;
 
@@ -33,12 +38,35 @@ internal sealed record JobOptions
 
     public double LabelDropout { get; init; } = 0.1;
 
+    /// <summary>The post-hoc EMA length the posthoc and sample commands use (run chooses from <see cref="SigmaRelGrid"/>).</summary>
     public double SigmaRel { get; init; } = 0.10;
+
+    /// <summary>The EMA lengths the post-hoc sweep tries (one value: no choice to make).</summary>
+    public ValueList SigmaRelGrid { get; init; } = new(0.04, 0.07, 0.10, 0.15, 0.20);
+
+    /// <summary>The guidance scales the post-hoc sweep tries (one value: no choice to make).</summary>
+    public ValueList GuidanceGrid { get; init; } = new(1.5, 2.0, 3.0);
+
+    /// <summary>Images per (σ_rel, guidance) cell of the sweep; null: as many as the time budget allows (100 without one).</summary>
+    public int? SweepSamples { get; init; }
+
+    /// <summary>EMA snapshots stored over the training (at an interval in images seen), plus one at the end.</summary>
+    public int Snapshots { get; init; } = 16;
+
+    /// <summary>Classifier-free guidance (an unconditional branch of the same network) or autoguidance (a smaller, shorter-trained guide network).</summary>
+    public GuideKind Guide { get; init; } = GuideKind.Cfg;
+
+    /// <summary>Model channels of the autoguidance guide network.</summary>
+    public int GuideChannels { get; init; } = 16;
+
+    /// <summary>The autoguidance guide's share of the training (its images, or its time under <see cref="Minutes"/>).</summary>
+    public double GuideShare { get; init; } = 0.15;
 
     public SamplerKind Sampler { get; init; } = SamplerKind.Heun;
 
     public int Steps { get; init; } = 18;
 
+    /// <summary>The guidance scale the sample command uses (run chooses from <see cref="GuidanceGrid"/>).</summary>
     public double Guidance { get; init; } = 2.0;
 
     public int SamplesPerClass { get; init; } = 10;
@@ -61,4 +89,7 @@ internal sealed record JobOptions
     public bool Profile { get; init; }
 
     public string Output => OutputDirectory ?? Path.Combine(RunDirectory, "output");
+
+    /// <summary>The run directory of the autoguidance guide network.</summary>
+    public string GuideRunDirectory => Path.Combine(RunDirectory, "guide");
 }

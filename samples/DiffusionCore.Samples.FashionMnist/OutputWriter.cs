@@ -40,10 +40,10 @@ internal static class OutputWriter
         File.WriteAllText(Path.Combine(dir, "dataset.json"), JsonSerializer.Serialize(new { labels }));
     }
 
-    public static void WriteCurves(TrainingHistory history, string dir)
+    public static void WriteCurves(TrainingHistory history, string dir, ObjectiveKind objective)
     {
         Directory.CreateDirectory(dir);
-        TrainingCurves.Save(history.Points, Path.Combine(dir, "curves.png"));
+        TrainingCurves.Save(history.Points, Path.Combine(dir, "curves.png"), objective == ObjectiveKind.Flow ? "flow matching" : "EDM2");
     }
 
     public static void WriteSummary(object summary, string dir)

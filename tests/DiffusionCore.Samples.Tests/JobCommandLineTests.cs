@@ -13,7 +13,8 @@ public sealed class JobCommandLineTests
     [
         "--run", "--out", "--seed", "--images", "--minutes", "--batch", "--channels", "--blocks", "--lr", "--label-dropout",
         "--sigma-rel", "--sampler", "--steps", "--guidance", "--per-class", "--eval-samples", "--sample-batch", "--threads",
-        "--precision", "--profile",
+        "--precision", "--profile", "--objective", "--guide", "--guide-channels", "--guide-share", "--snapshots", "--sigma-rel-grid",
+        "--guidance-grid", "--sweep-samples",
     ];
 
     private readonly List<(JobCommand Command, JobOptions Options)> _calls = [];
@@ -29,7 +30,8 @@ public sealed class JobCommandLineTests
         foreach (string command in new[] { "run", "train", "posthoc", "sample", "evaluate" }) output.Should().MatchRegex($"(?m)^  {command} ");
         HelpLine(output, "--images").Should().Contain($"[default: {JobOptions.Defaults.Images}]");
         HelpLine(output, "--lr").Should().Contain($"[default: {JobOptions.Defaults.LearningRate.ToString(CultureInfo.InvariantCulture)}]");
-        HelpLine(output, "--sampler").Should().Contain("<heun|euler|dpm2m>");
+        HelpLine(output, "--sampler").Should().Contain("<heun|euler|dpm2m|unipc|unipc3|lms|euler-ancestral|dpm2m-sde|dpm3m-sde>");
+        HelpLine(output, "--sigma-rel-grid").Should().Contain($"[default: {JobOptions.Defaults.SigmaRelGrid}]");
         Run("evaluate", "--help").Output.Should().Contain("--folder ");
     }
 
@@ -64,10 +66,30 @@ public sealed class JobCommandLineTests
         _calls.Should().Equal(
             (JobCommand.Sample, JobOptions.Defaults with
             {
-                Sampler = SamplerKind.Dpm2m, SampleBatch = 48, Precision = ComputePrecision.BFloat16, Guidance = 1.5, Steps = 32,
+                Sampler = SamplerKind.Dpm2m, SampleBatch = 48, Precision = ComputePrecision.BFloat16, Guidance = 1.5, GuidanceGrid = new ValueList(1.5), Steps = 32,
                 RunDirectory = "r", OutputDirectory = "o", Seed = 7, Channels = 64,
             }),
             (JobCommand.Run, JobOptions.Defaults with { Images = 600_000, Minutes = 30, SampleBatch = null, Profile = true, LabelDropout = 0 }));
+    }
+
+    [Fact]
+    public void Sweep_grids_are_read_and_a_value_given_alone_is_not_swept()
+    {
+        Run("run", "--sigma-rel-grid", "0.05, 0.1", "--guidance-grid", "1,2.5", "--objective", "flow", "--sampler", "dpm3m-sde", "--guide", "auto").Exit.Should().Be(0);
+        Run("run", "--sigma-rel", "0.12", "--guidance", "2.5").Exit.Should().Be(0);
+        Run("sample", "--sigma-rel", "0.12").Exit.Should().Be(0);
+
+        _calls.Should().Equal(
+            (JobCommand.Run, JobOptions.Defaults with
+            {
+                SigmaRelGrid = new ValueList(0.05, 0.1), GuidanceGrid = new ValueList(1, 2.5), Objective = ObjectiveKind.Flow,
+                Sampler = SamplerKind.Dpm3mSde, Guide = GuideKind.Auto,
+            }),
+            (JobCommand.Run, JobOptions.Defaults with
+            {
+                SigmaRel = 0.12, Guidance = 2.5, SigmaRelGrid = new ValueList(0.12), GuidanceGrid = new ValueList(2.5),
+            }),
+            (JobCommand.Sample, JobOptions.Defaults with { SigmaRel = 0.12, SigmaRelGrid = new ValueList(0.12) }));
     }
 
     [Theory]
@@ -92,7 +114,15 @@ public sealed class JobCommandLineTests
     [InlineData("--label-dropout", "1", "--label-dropout must be in [0, 1), not 1")]
     [InlineData("--seed", "-3", "--seed must be >= 0, not -3")]
     [InlineData("--sample-batch", "0", "--sample-batch takes auto or a positive integer, not 0")]
-    [InlineData("--sampler", "ddim", "--sampler is one of heun, euler, dpm2m, not 'ddim'")]
+    [InlineData("--sampler", "ddim", "--sampler is one of heun, euler, dpm2m, unipc, unipc3, lms, euler-ancestral, dpm2m-sde, dpm3m-sde, not 'ddim'")]
+    [InlineData("--objective", "ddpm", "--objective is one of edm2, flow, not 'ddpm'")]
+    [InlineData("--guide", "pag", "--guide is one of cfg, auto, not 'pag'")]
+    [InlineData("--sigma-rel-grid", "0.05,0.5", "--sigma-rel-grid: each value must be in (0, 0.28]")]
+    [InlineData("--sigma-rel-grid", "0.05,abc", "--sigma-rel-grid takes numbers separated by commas, not '0.05,abc'")]
+    [InlineData("--sigma-rel-grid", "0.05,0.1,0.05", "--sigma-rel-grid lists 0.05 twice")]
+    [InlineData("--sigma-rel", "0", "--sigma-rel must be in (0, 0.28]")]
+    [InlineData("--guidance-grid", "2,0.5", "--guidance-grid: each value must be at least 1 (1 = no guidance), not 0.5")]
+    [InlineData("--guide-share", "1", "--guide-share must be in (0, 1), not 1")]
     [InlineData("--precision", "fp16", "--precision is one of auto, fp32, bf16, not 'fp16'")]
     public void A_malformed_value_exits_2_naming_the_option(string option, string value, string message)
     {

@@ -42,6 +42,16 @@ public sealed class JobFailureTests : IDisposable
     }
 
     [Fact]
+    public void Minutes_too_short_for_sampling_and_a_minute_of_training_exit_1_before_training()
+    {
+        (int exit, string error) = RunJob("run", "--run", _run, "--channels", "16", "--minutes", "0.5", "--sample-batch", "16");
+
+        exit.Should().Be(CommandLineApp.FailureExitCode);
+        error.Should().StartWith("error: --minutes 0.5 is too short").And.Contain("Give at least --minutes ");
+        Directory.EnumerateFileSystemEntries(_run).Should().BeEmpty("nothing is trained or written");
+    }
+
+    [Fact]
     public void Each_inner_cause_is_printed_on_its_own_line()
     {
         (int exit, string error) = Run(

@@ -20,7 +20,7 @@ internal static class TrainingCurves
     private static readonly PixelPadding DataAreaPadding = new(left: 90, right: 20, bottom: 55, top: 40);
 
     /// <summary>Writes the figure to <paramref name="path"/> as a PNG of <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
-    public static void Save(IReadOnlyList<(long Images, double Loss, double LearningRate)> points, string path, int width = 900, int height = 960)
+    public static void Save(IReadOnlyList<(long Images, double Loss, double LearningRate)> points, string path, string objective = "EDM2", int width = 900, int height = 960)
     {
         ArgumentNullException.ThrowIfNull(points);
         double[] images = points.Select(p => (double)p.Images).ToArray();
@@ -32,7 +32,7 @@ internal static class TrainingCurves
         var figure = new Multiplot();
         figure.AddPlots(2);
         Plot lossPlot = figure.GetPlot(0), lrPlot = figure.GetPlot(1);
-        lossPlot.Title(points.Count == 0 ? "Training loss (EDM2): no reports yet" : "Training loss (EDM2)");
+        lossPlot.Title(points.Count == 0 ? $"Training loss ({objective}): no reports yet" : $"Training loss ({objective})");
         lrPlot.Title("Learning rate");
 
         bool logImages = LogScale.Suits(images);
