@@ -1,4 +1,5 @@
 using DiffusionCore.Labels;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -20,6 +21,7 @@ namespace DiffusionCore.Networks.Edm;
 /// </remarks>
 public sealed class DhariwalUNet : Module, IDiffusionNetwork
 {
+    private readonly ControlEmbedder? _control;
     private readonly PositionalEmbedding _mapNoise;
     private readonly EdmLinear? _mapAugment;
     private readonly EdmLinear _mapLayer0;
@@ -120,6 +122,12 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
 
         _outNorm = RegisterModule("out_norm", EdmGroupNorm.Create(cout, 1e-5, device));
         _outConv = RegisterModule("out_conv", new EdmConv2d(cout, options.OutChannels, 3, init: initZero, generator: generator, device: device));
+        if (options.Control is { } control)
+        {
+            // Built last, so a network without it draws exactly the reference's initial weights.
+            _control = RegisterModule("control_embedder", new ControlEmbedder(control, embCh, ControlNoiseLabels.EdmLogSigma, magnitudePreserving: false,
+                generator ?? throw new ArgumentNullException(nameof(generator), "A control path draws its initial weights from an explicit generator; pass one."), device: device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -159,7 +167,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork
             emb = emb.Add(_mapLabel.Forward(labels));
         }
 
-        emb = emb.Silu();
+        emb = ControlEmbedding.Add(_control, emb, noiseLabels, conditioning).Silu();
 
         var skips = new List<Tensor>();
         Tensor x = input;

@@ -1,4 +1,5 @@
 using DiffusionCore.Labels;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -21,6 +22,7 @@ namespace DiffusionCore.Networks.Edm;
 /// </remarks>
 public sealed class SongUNet : Module, IDiffusionNetwork
 {
+    private readonly ControlEmbedder? _control;
     private readonly ITensorModule _mapNoise;
     private readonly EdmLinear? _mapLabel;
     private readonly EdmLinear? _mapAugment;
@@ -142,6 +144,12 @@ public sealed class SongUNet : Module, IDiffusionNetwork
                 _dec.Add(res, "aux_conv", UNetStageKind.AuxConv, new EdmConv2d(cout, options.OutChannels, 3, init: blockOptions.InitZero, generator: generator, device: device));
             }
         }
+        if (options.Control is { } control)
+        {
+            // Built last, so a network without it draws exactly the reference's initial weights.
+            _control = RegisterModule("control_embedder", new ControlEmbedder(control, embCh, ControlNoiseLabels.EdmLogSigma, magnitudePreserving: false,
+                generator ?? throw new ArgumentNullException(nameof(generator), "A control path draws its initial weights from an explicit generator; pass one."), device: device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -180,7 +188,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork
         }
 
         emb = _mapLayer0.Forward(emb).Silu();
-        emb = _mapLayer1.Forward(emb).Silu();
+        emb = ControlEmbedding.Add(_control, _mapLayer1.Forward(emb), noiseLabels, conditioning).Silu();
 
         var skips = new List<Tensor>();
         Tensor x = input;
