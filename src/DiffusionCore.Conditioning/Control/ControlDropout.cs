@@ -6,7 +6,7 @@ namespace DiffusionCore.Control;
 /// <summary>
 /// Control dropout (Berrada et al. 2024; docs/control-conditioning.md): each sample's whole control vector is replaced
 /// by the neutral (all-zero) vector with probability p, independently of label dropout, so the model also learns the
-/// prediction without controls and sampling can guide the controls with their own scale (<see cref="ControlGuidance"/>).
+/// prediction without controls and sampling can guide the controls with their own scale (<see cref="Guidance.ControlGuidance"/>).
 /// One uniform number per sample is drawn from the generator (float32, batch order); a row is dropped when u &lt; p.
 /// </summary>
 public static class ControlDropout

@@ -1,13 +1,11 @@
-using DiffusionCore.Guidance;
-
-namespace DiffusionCore.Control;
+namespace DiffusionCore.Guidance;
 
 /// <summary>Options of <see cref="ControlGuidance"/>.</summary>
 public sealed record ControlGuidanceOptions
 {
     /// <summary>
     /// Maps a batch's conditioning to the one without controls (neutral, all-zero control metadata by default, what
-    /// <see cref="ControlDropout"/> trains).
+    /// <see cref="Control.ControlDropout"/> trains).
     /// </summary>
     public Func<Conditioning, Conditioning> ControlNull { get; init; } = Unconditional.Zeros(ConditioningKeys.ControlMetadata);
 

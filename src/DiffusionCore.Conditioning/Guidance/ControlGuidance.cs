@@ -1,7 +1,7 @@
-using DiffusionCore.Guidance;
+using DiffusionCore.Control;
 using DiffusionCore.Torch;
 
-namespace DiffusionCore.Control;
+namespace DiffusionCore.Guidance;
 
 /// <summary>
 /// Guidance with separate semantic and control scales (Berrada et al. 2024; docs/control-conditioning.md, "Guidance"),
