@@ -70,42 +70,12 @@ public sealed class ControlGuidance : IDenoiser
             return _denoiser.Denoise(x, sigma, conditioning);
         }
 
-        Conditioning semantic = Branch(Options.ControlNull(conditioning), batch, "control null");
-        Conditioning unconditional = Branch(_semanticNull(semantic), batch, "semantic null");
+        Conditioning semantic = GuidanceBranches.Checked(Options.ControlNull(conditioning), batch, "control null");
+        Conditioning unconditional = GuidanceBranches.Checked(_semanticNull(semantic), batch, "semantic null");
         using var scope = new TensorScope();
-        Tensor dFull, dSemantic, dUncond;
-        if (Options.BatchBranches && SameNames(conditioning, semantic) && SameNames(conditioning, unconditional))
-        {
-            Tensor all = _denoiser.Denoise(Tensor.Cat([x, x, x]), Tensor.Cat([sigma, sigma, sigma]), Conditioning.Cat([conditioning, semantic, unconditional]));
-            dFull = all.Narrow(0, 0, batch);
-            dSemantic = all.Narrow(0, batch, batch);
-            dUncond = all.Narrow(0, 2 * batch, batch);
-        }
-        else
-        {
-            dFull = _denoiser.Denoise(x, sigma, conditioning);
-            dSemantic = _denoiser.Denoise(x, sigma, semantic);
-            dUncond = _denoiser.Denoise(x, sigma, unconditional);
-        }
-
-        Tensor guided = Combine(dUncond, dSemantic, dFull, SemanticScale, ControlScale);
+        Tensor[] d = GuidanceBranches.EvaluateAll(_denoiser, x, sigma, [conditioning, semantic, unconditional], batch, Options.BatchBranches);
+        Tensor dFull = d[0];
+        Tensor guided = Combine(d[2], d[1], dFull, SemanticScale, ControlScale);
         return GuidanceCombiner.Select(inside, guided, dFull).MoveToOuterScope();
-    }
-
-    private static bool SameNames(Conditioning a, Conditioning b) => a.Names.SequenceEqual(b.Names, StringComparer.Ordinal);
-
-    private static Conditioning Branch(Conditioning? c, long batch, string what)
-    {
-        if (c is null) throw new InvalidOperationException($"The {what} mapping returned null; return Conditioning.None for no conditioning.");
-        try
-        {
-            c.ValidateBatch(batch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"The {what} conditioning does not fit the batch: {e.Message}", e);
-        }
-
-        return c;
     }
 }
