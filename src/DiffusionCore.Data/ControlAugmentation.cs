@@ -77,12 +77,7 @@ public sealed class ControlAugmentation
     /// <param name="generator">The CPU generator every draw comes from.</param>
     public AugmentedBatch Apply(Tensor images, Generator generator)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(generator);
-        if (images.Dim != 4 || !images.DType.IsFloatingPoint())
-        {
-            throw new ArgumentException($"Expected floating-point images [B, C, H, W]; got {images.DType} [{string.Join(", ", images.Shape)}].", nameof(images));
-        }
+        AugmentationInput.Check(images, generator);
 
         long batch = images.Size(0);
         Device device = images.Device;
