@@ -41,12 +41,7 @@ public sealed class NonLeakyAugmentation
     /// <param name="generator">The CPU generator all draws come from.</param>
     public AugmentedBatch Apply(Tensor images, Generator generator)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(generator);
-        if (images.Dim != 4 || !images.DType.IsFloatingPoint())
-        {
-            throw new ArgumentException($"Expected floating-point images [B, C, H, W]; got {images.DType} [{string.Join(", ", images.Shape)}].", nameof(images));
-        }
+        AugmentationInput.Check(images, generator);
 
         long batch = images.Size(0);
         long height = images.Size(2);

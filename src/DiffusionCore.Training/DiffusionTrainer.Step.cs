@@ -1,3 +1,4 @@
+using DiffusionCore.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 using DiffusionCore.Data;
@@ -54,12 +55,22 @@ public partial class DiffusionTrainer
                     augmentLabels = augmented.Labels.To(_device);
                 }
 
+                Tensor? controls = null;
+                if (ControlAugmentation is { } controlAugmentation)
+                {
+                    AugmentedBatch augmented = controlAugmentation.Apply(images, step.Augmentation);
+                    images = augmented.Images;
+                    controls = augmented.Labels.To(_device);
+                    if (_options.ControlDropout > 0) controls = ControlDropout.Apply(controls, _options.ControlDropout, step.ControlDropout);
+                }
+
                 var onDevice = new ImageBatch(images, part.Labels?.To(_device));
                 Tensor perSample;
                 using (_options.Precision.Enter(_device))
                 {
                     Conditioning conditioning = CreateConditioning(step, onDevice).WithDropoutGenerator(step.Dropout);
                     if (augmentLabels is not null) conditioning = conditioning.With(ConditioningKeys.AugmentLabels, augmentLabels);
+                    if (controls is not null) conditioning = conditioning.With(ConditioningKeys.ControlMetadata, controls);
                     (conditioning, Tensor? mask) = RoundMasking(step, onDevice, conditioning, n);
                     perSample = Loss.Compute(images, draw.Narrow(offset + (r * roundSize), roundSize), conditioning, mask);
                 }

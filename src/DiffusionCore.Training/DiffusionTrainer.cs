@@ -150,6 +150,15 @@ public partial class DiffusionTrainer : IDisposable
     /// </summary>
     public NonLeakyAugmentation? Augmentation { get; init; }
 
+    /// <summary>
+    /// Augmentation whose parameters are the sample's control metadata (random resized crop and horizontal flip;
+    /// Berrada et al. 2024, docs/control-conditioning.md), applied after <see cref="Augmentation"/> with the same
+    /// <see cref="TrainingStep.Augmentation"/> stream. Its controls go into the conditioning
+    /// (<see cref="ConditioningKeys.ControlMetadata"/>), each row dropped to zeros with probability
+    /// <see cref="TrainingOptions.ControlDropout"/>. None when null (the default).
+    /// </summary>
+    public ControlAugmentation? ControlAugmentation { get; init; }
+
     /// <summary>The EDM2 schedule, linear warm-up or constant rate as the options say.</summary>
     public static ILearningRateSchedule CreateSchedule(TrainingOptions options)
     {

@@ -10,6 +10,7 @@ internal enum StepStream : ulong
     Sigma = 5,
     ConditionDropout = 6,
     Augmentation = 7,
+    ControlDropout = 8,
 }
 
 /// <summary>

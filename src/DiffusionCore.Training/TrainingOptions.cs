@@ -60,6 +60,14 @@ public sealed class TrainingOptions
     public double LabelDropout { get; set; }
 
     /// <summary>
+    /// Probability of training a sample with neutral (all-zero) control metadata, independently of
+    /// <see cref="LabelDropout"/> (Berrada et al. 2024; docs/control-conditioning.md), so that sampling can guide the
+    /// controls with their own scale (<c>ControlGuidance</c>). Drawn per sample from <see cref="TrainingStep.ControlDropout"/>;
+    /// acts on the <see cref="ConditioningKeys.ControlMetadata"/> entry (from <c>DiffusionTrainer.ControlAugmentation</c>). 0 = never (default).
+    /// </summary>
+    public double ControlDropout { get; set; }
+
+    /// <summary>
     /// How the trainer writes class labels into the conditioning: int64 indices (a dropped label is the null label,
     /// index = number of classes, as DiT) or float32 one-hot rows (a dropped label is the zero row, as the EDM and EDM2
     /// networks expect). Null (the default) takes the format the network declares (<see cref="IClassConditioned"/>:

@@ -62,6 +62,11 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
             Fail($"LabelDropout is {F(options.LabelDropout)}: it must lie in [0, 1] (classifier-free guidance: 0.1–0.2; 0 = never drop).");
         }
 
+        if (!(options.ControlDropout is >= 0 and <= 1))
+        {
+            Fail($"ControlDropout is {F(options.ControlDropout)}: it must lie in [0, 1] (e.g. 0.1; 0 = never drop the controls).");
+        }
+
         if (options.LabelFormat is { } format && !Enum.IsDefined(format))
         {
             Fail($"LabelFormat {options.LabelFormat} is not one of {string.Join(", ", Enum.GetNames<ClassLabelFormat>())}.");

@@ -15,7 +15,7 @@ namespace DiffusionCore.Training;
 /// </summary>
 public sealed class TrainingStep : IDisposable
 {
-    private readonly Generator?[] _generators = new Generator?[8];
+    private readonly Generator?[] _generators = new Generator?[9];
     private bool _disposed;
 
     /// <summary>Creates the context of the step that starts at <paramref name="imagesSeen"/>.</summary>
@@ -24,7 +24,7 @@ public sealed class TrainingStep : IDisposable
     /// <param name="batch">The dataset indices of the step's images, in order (at least one).</param>
     /// <param name="device">The device of the generators (CPU when null); <see cref="Augmentation"/> is always on the CPU.</param>
     /// <param name="rankOffset">
-    /// Data-parallel rank k of W passes k·B/W (docs/distributed.md): its <see cref="Dropout"/>, <see cref="ConditionDropout"/>,
+    /// Data-parallel rank k of W passes k·B/W (docs/distributed.md): its <see cref="Dropout"/>, <see cref="ConditionDropout"/>, <see cref="ControlDropout"/>,
     /// <see cref="Mask"/> and <see cref="Augmentation"/> streams are seeded at images seen + offset, so the ranks draw
     /// independent streams for their slices while <see cref="Sigma"/> and <see cref="Noise"/>, drawn for the whole batch,
     /// stay the same on every rank. 0 (one process) changes nothing.
@@ -71,6 +71,12 @@ public sealed class TrainingStep : IDisposable
 
     /// <summary>The generator of label and condition dropout for classifier-free guidance (Ho &amp; Salimans 2022).</summary>
     public Generator ConditionDropout => Get(StepStream.ConditionDropout, Device);
+
+    /// <summary>
+    /// The generator of control dropout (Berrada et al. 2024; <see cref="Control.ControlDropout"/>), a stream of its own so
+    /// that dropping controls never shifts the label dropout.
+    /// </summary>
+    public Generator ControlDropout => Get(StepStream.ControlDropout, Device);
 
     /// <summary>The generator of element and token masks (masked objectives such as MaskDM).</summary>
     public Generator Mask => Get(StepStream.Mask, Device);

@@ -1,3 +1,4 @@
+using DiffusionCore.Control;
 using DiffusionCore.Labels;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
@@ -31,7 +32,7 @@ public sealed class TrainingStepTests : IDisposable
         Draw(later.Noise).Should().NotEqual(noise);
         Draw(otherSeed.Noise).Should().NotEqual(noise);
 
-        float[][] streams = [Draw(a.Sigma), Draw(a.Dropout), Draw(a.ConditionDropout), Draw(a.Mask), Draw(a.Augmentation)];
+        float[][] streams = [Draw(a.Sigma), Draw(a.Dropout), Draw(a.ConditionDropout), Draw(a.Mask), Draw(a.Augmentation), Draw(a.ControlDropout)];
         streams.Should().OnlyContain(s => !s.SequenceEqual(noise));
         streams.Select(s => s[0]).Distinct().Should().HaveCount(streams.Length, "each purpose has its own stream");
         a.Augmentation.Device.Should().Be(Device.Cpu);
@@ -150,6 +151,43 @@ public sealed class TrainingStepTests : IDisposable
         loss.AugmentLabels.Should().ContainSingle().Which.Should().Equal(expected.Labels.ToArray<float>());
     }
 
+    [Fact]
+    public void Control_augmentation_fills_the_control_metadata_and_control_dropout_draws_from_its_own_stream()
+    {
+        using var scope = new TensorScope();
+        var data = new LabelledDataset(count: 64, Classes);
+        var augmentation = new ControlAugmentation(new ControlAugmentationOptions { CropProbability = 1 });
+        (List<float[]> Labels, List<float[]> Controls) Train(string name, double controlDropout)
+        {
+            using var net = new Scalar();
+            var loss = new RecordingLoss(net);
+            TrainingOptions options = Options(_dir.Sub(name), total: 64);
+            options.BatchSize = 64;
+            options.LabelDropout = 0.5;
+            options.LabelFormat = ClassLabelFormat.OneHot;
+            options.ControlDropout = controlDropout;
+            using (var trainer = new DiffusionTrainer(net, loss, data, options) { ControlAugmentation = augmentation })
+            {
+                trainer.Run();
+            }
+
+            return (loss.Labels, loss.Controls);
+        }
+
+        (List<float[]> labels, List<float[]> controls) = Train("control-dropout", 0.5);
+        (List<float[]> labelsWithout, List<float[]> controlsWithout) = Train("no-control-dropout", 0);
+        labels.Should().ContainSingle().Which.Should().Equal(labelsWithout.Single(), "dropping controls never shifts the label dropout");
+
+        var indices = new int[64];
+        new SeededPermutationSampler(data.Count, 99).Fill(0, indices);
+        using var step = new TrainingStep(99, 0, indices);
+        AugmentedBatch augmented = augmentation.Apply(data.ReadBatch(indices).Images, step.Augmentation);
+        controlsWithout.Single().Should().Equal(augmented.Labels.ToArray<float>());
+        controls.Single().Should().Equal(ControlDropout.Apply(augmented.Labels, 0.5, step.ControlDropout).ToArray<float>());
+        int dropped = Enumerable.Range(0, 64).Count(i => controls.Single().Skip(4 * i).Take(4).All(v => v == 0));
+        dropped.Should().BeInRange(16, 48, "about half of 64 rows are dropped");
+    }
+
     private static TrainingOptions Options(string dir, long total, int rounds = 1) => new()
     {
         RunDirectory = dir,
@@ -177,6 +215,8 @@ public sealed class TrainingStepTests : IDisposable
 
         public List<float[]> AugmentLabels { get; } = [];
 
+        public List<float[]> Controls { get; } = [];
+
         public List<Generator?> DropoutGenerators { get; } = [];
 
         public NoiseDraw Draw(ReadOnlySpan<long> imageShape, TrainingStep step) =>
@@ -186,6 +226,7 @@ public sealed class TrainingStepTests : IDisposable
         {
             if (conditioning.ClassLabels is { } labels) Labels.Add(labels.To(DType.Float32).Contiguous().ToArray<float>());
             if (conditioning.AugmentLabels is { } augment) AugmentLabels.Add(augment.Contiguous().ToArray<float>());
+            if (conditioning.ControlMetadata is { } controls) Controls.Add(controls.Contiguous().ToArray<float>());
             DropoutGenerators.Add(conditioning.DropoutGenerator);
             return net.W.Square().Expand(images.Size(0));
         }

@@ -31,14 +31,20 @@ public sealed class DiTAttention : Module
     public int NumHeads { get; }
 
     /// <summary>Self-attention over tokens [B, T, D]; returns [B, T, D].</summary>
-    public Tensor Forward(Tensor tokens)
+    public Tensor Forward(Tensor tokens) => Forward(tokens, null);
+
+    /// <summary>
+    /// Self-attention over tokens [B, T, D] with an optional additive key mask [B, 1, 1, T] (0 = attend, −∞ = ignore;
+    /// padding text tokens in joint attention, docs/control-conditioning.md); returns [B, T, D].
+    /// </summary>
+    public Tensor Forward(Tensor tokens, Tensor? keyMask)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         using var scope = new TensorScope();
         long[] shape = tokens.Shape;
         long b = shape[0], t = shape[1], d = shape[2];
         Tensor qkv = _qkv.Forward(tokens).Reshape(b, t, 3, NumHeads, d / NumHeads).Permute(2, 0, 3, 1, 4); // [3, B, H, T, hd]
-        Tensor attended = Functional.ScaledDotProductAttention(qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2)); // [B, H, T, hd]
+        Tensor attended = Functional.ScaledDotProductAttention(qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2), keyMask); // [B, H, T, hd]
         Tensor merged = attended.Transpose(1, 2).Reshape(b, t, d);
         return _proj.Forward(merged).MoveToOuterScope();
     }

@@ -26,14 +26,17 @@ public sealed class DiTBlock : Module
     }
 
     /// <summary>Transforms tokens [B, T, D] under the conditioning vector c [B, D]; any number of tokens T.</summary>
-    public Tensor Forward(Tensor tokens, Tensor conditioning)
+    public Tensor Forward(Tensor tokens, Tensor conditioning) => Forward(tokens, conditioning, null);
+
+    /// <summary>As <see cref="Forward(Tensor, Tensor)"/>, with an additive attention key mask [B, 1, 1, T] (see <see cref="DiTAttention.Forward(Tensor, Tensor?)"/>).</summary>
+    public Tensor Forward(Tensor tokens, Tensor conditioning, Tensor? keyMask)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(conditioning);
         using var scope = new TensorScope();
         Tensor[] m = _modulation.Forward(conditioning).Chunk(6, 1);
         Tensor x = tokens;
-        Tensor attn = _attn.Forward(AdaLayerNorm.Modulate(AdaLayerNorm.Normalize(x), m[0], m[1]));
+        Tensor attn = _attn.Forward(AdaLayerNorm.Modulate(AdaLayerNorm.Normalize(x), m[0], m[1]), keyMask);
         x = x.Add(m[2].Unsqueeze(1).Mul(attn));
         Tensor mlp = _mlp.Forward(AdaLayerNorm.Modulate(AdaLayerNorm.Normalize(x), m[3], m[4]));
         x = x.Add(m[5].Unsqueeze(1).Mul(mlp));

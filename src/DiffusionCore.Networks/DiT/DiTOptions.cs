@@ -1,3 +1,5 @@
+using DiffusionCore.Networks.Control;
+
 namespace DiffusionCore.Networks.DiT;
 
 /// <summary>
@@ -52,6 +54,31 @@ public sealed partial record DiTOptions
     /// the output then has 2C channels, [ε, v].
     /// </summary>
     public bool LearnSigma { get; init; } = true;
+
+    /// <summary>
+    /// How class labels condition the network: added to the adaLN vector (the paper's adaLN-Zero, default) or as one
+    /// extra token in the attention sequence (Berrada et al. 2024; docs/control-conditioning.md).
+    /// </summary>
+    public DiTSemanticConditioning ClassConditioning { get; init; } = DiTSemanticConditioning.AdaLayerNorm;
+
+    /// <summary>
+    /// Width E of user-supplied text embeddings [B, T, E] (<see cref="ConditioningKeys.TextEmbeddings"/>), projected by
+    /// <c>text_embedder</c> to D and joined to the attention sequence as tokens; 0 (default) = no text input.
+    /// </summary>
+    public int TextEmbeddingWidth { get; init; }
+
+    /// <summary>
+    /// Replace padding text tokens by copies of the real tokens plus Gaussian noise of standard deviation
+    /// <see cref="ReplicatePaddingNoise"/> ("noisy replicate padding", Berrada et al. 2024) instead of masking them out
+    /// of attention (default false: masked).
+    /// </summary>
+    public bool NoisyReplicatePadding { get; init; }
+
+    /// <summary>The noise standard deviation of <see cref="NoisyReplicatePadding"/> (training mode only; default 0.1).</summary>
+    public double ReplicatePaddingNoise { get; init; } = 0.1;
+
+    /// <summary>The control-metadata path (<see cref="ControlConditioningOptions"/>); null (default) builds none.</summary>
+    public ControlConditioningOptions? Control { get; init; }
 
     /// <summary>Output channels: 2C with learned sigma, else C.</summary>
     public int OutChannels => LearnSigma ? 2 * InChannels : InChannels;
@@ -117,6 +144,28 @@ public sealed partial record DiTOptions
         {
             throw new ArgumentException($"ClassDropoutProbability must be in [0, 1]; got {ClassDropoutProbability}.", nameof(ClassDropoutProbability));
         }
+
+        ValidateConditioningPaths();
+    }
+
+    private void ValidateConditioningPaths()
+    {
+        if (ClassConditioning == DiTSemanticConditioning.Tokens && !IsClassConditional)
+        {
+            throw new ArgumentException("ClassConditioning = Tokens needs a class-conditional DiT (NumClasses > 0).", nameof(ClassConditioning));
+        }
+
+        if (TextEmbeddingWidth < 0)
+        {
+            throw new ArgumentException($"TextEmbeddingWidth must be ≥ 0 (0 = no text input); got {TextEmbeddingWidth}.", nameof(TextEmbeddingWidth));
+        }
+
+        if (!(ReplicatePaddingNoise >= 0) || double.IsInfinity(ReplicatePaddingNoise))
+        {
+            throw new ArgumentException($"ReplicatePaddingNoise must be finite and ≥ 0; got {ReplicatePaddingNoise}.", nameof(ReplicatePaddingNoise));
+        }
+
+        Control?.Validate();
     }
 
     private static void Positive(int value, string name)

@@ -66,6 +66,7 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
         }
 
         _finalLayer = RegisterModule("final_layer", new DiTFinalLayer(options.HiddenSize, options.PatchSize, options.OutChannels, generator, dtype, device));
+        RegisterConditioningPaths(generator, dtype, device);
     }
 
     /// <summary>The architecture this network was built with (its <see cref="DiTOptions.GridSize"/> is the reference grid).</summary>
@@ -123,13 +124,20 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
     /// network was built for (Berrada et al. 2024, resolution transfer; docs/recipes.md §6). The embedding is fixed, so no
     /// trained value is lost; a strict state-dict load then expects the new shape.
     /// </summary>
+    /// <param name="gridSize">The new tokens per side.</param>
+    /// <param name="resampling">Integer positions (naive extension) or spanning the reference grid's coordinate range.</param>
+    /// <param name="referenceGridSize">
+    /// The grid whose coordinate range <see cref="PositionEmbeddingResampling.SpanReferenceGrid"/> spans: the grid the
+    /// weights were trained on (default <see cref="DiTOptions.GridSize"/>; the low-resolution grid for resolution transfer,
+    /// see <see cref="DiTResolutionTransfer"/>).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The grid size is not positive.</exception>
-    public void ResizePositionEmbedding(int gridSize, PositionEmbeddingResampling resampling = PositionEmbeddingResampling.IntegerPositions)
+    public void ResizePositionEmbedding(int gridSize, PositionEmbeddingResampling resampling = PositionEmbeddingResampling.IntegerPositions, int? referenceGridSize = null)
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfLessThan(gridSize, 1);
         Tensor current = PositionEmbeddingParameter;
-        double scale = SinCosPositionEmbedding.CoordinateScale(gridSize, Options.GridSize, resampling);
+        double scale = SinCosPositionEmbedding.CoordinateScale(gridSize, referenceGridSize ?? Options.GridSize, resampling);
         Tensor replacement = PositionEmbedding(gridSize, scale, current.DType, current.Device);
         ReplaceParameter(PositionEmbeddingName, replacement, requiresGrad: false)?.Dispose();
         GridSize = gridSize;
@@ -157,13 +165,15 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
     /// <paramref name="dropoutGenerator"/> (required then; it must live on the device of the labels).
     /// </summary>
     /// <exception cref="ArgumentException">A shape, dtype or label is invalid; the message names it.</exception>
-    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Generator? dropoutGenerator = null)
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Generator? dropoutGenerator = null) =>
+        ForwardImage(input, timesteps, classLabels, null, dropoutGenerator);
+
+    private Tensor ForwardImage(Tensor input, Tensor timesteps, Tensor? classLabels, Conditioning? conditioning, Generator? dropoutGenerator)
     {
         ThrowIfDisposed();
         using var scope = new TensorScope();
         Tensor tokens = EmbedTokens(input);
-        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0), dropoutGenerator);
-        Tensor output = RunTransformer(tokens, c);
+        Tensor output = RunTransformer(tokens, timesteps, classLabels, conditioning, input.Size(0), dropoutGenerator);
         return DiTTokens.Unpatchify(output, Options.PatchSize, GridSize, GridSize).MoveToOuterScope();
     }
 
@@ -180,14 +190,16 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
     /// <see cref="Forward(Tensor, Tensor, Tensor?, Generator?)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A shape, dtype, label or index is invalid; the message names it.</exception>
-    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens, Generator? dropoutGenerator = null)
+    public Tensor Forward(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens, Generator? dropoutGenerator = null) =>
+        ForwardKept(input, timesteps, classLabels, keptTokens, null, dropoutGenerator);
+
+    private Tensor ForwardKept(Tensor input, Tensor timesteps, Tensor? classLabels, Tensor keptTokens, Conditioning? conditioning, Generator? dropoutGenerator)
     {
         ThrowIfDisposed();
         using var scope = new TensorScope();
         Tensor tokens = EmbedTokens(input);
         Tensor kept = DiTTokens.Gather(tokens, keptTokens);
-        Tensor c = ConditioningVector(timesteps, classLabels, input.Size(0), dropoutGenerator);
-        return RunTransformer(kept, c).MoveToOuterScope();
+        return RunTransformer(kept, timesteps, classLabels, conditioning, input.Size(0), dropoutGenerator).MoveToOuterScope();
     }
 
     /// <summary>
@@ -198,11 +210,11 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
     /// </summary>
     /// <exception cref="ArgumentException">A class-conditional network got no class labels, or an input is invalid.</exception>
     public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning) =>
-        Forward(input, noiseLabels, LabelsFrom(conditioning), conditioning.DropoutGenerator);
+        ForwardImage(input, noiseLabels, LabelsFrom(conditioning), conditioning, conditioning.DropoutGenerator);
 
     /// <summary>The kept-token forward pass (<see cref="Forward(Tensor, Tensor, Tensor?, Tensor, Generator?)"/>) with labels and the dropout generator from <paramref name="conditioning"/>.</summary>
     public Tensor Forward(Tensor input, Tensor noiseLabels, Conditioning conditioning, Tensor keptTokens) =>
-        Forward(input, noiseLabels, LabelsFrom(conditioning), keptTokens, conditioning.DropoutGenerator);
+        ForwardKept(input, noiseLabels, LabelsFrom(conditioning), keptTokens, conditioning, conditioning.DropoutGenerator);
 
     /// <summary>
     /// A target image [B, C', H, W] in the output's token layout: [B, T, p²·C'], or [B, K, p²·C'] at
@@ -274,7 +286,7 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
         return _xEmbedder.Forward(input).Add(PositionEmbeddingParameter).MoveToOuterScope();
     }
 
-    private Tensor ConditioningVector(Tensor timesteps, Tensor? classLabels, long batch, Generator? dropoutGenerator)
+    private (Tensor C, Tensor? ClassToken) ConditioningVector(Tensor timesteps, Tensor? classLabels, Conditioning? conditioning, long batch, Generator? dropoutGenerator)
     {
         ArgumentNullException.ThrowIfNull(timesteps);
         if (timesteps.Dim != 1 || timesteps.Size(0) != batch)
@@ -284,7 +296,7 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
         }
 
         using var scope = new TensorScope();
-        Tensor c = _tEmbedder.Forward(timesteps);
+        Tensor c = AddControls(_tEmbedder.Forward(timesteps), timesteps, conditioning);
         if (_yEmbedder is null)
         {
             if (classLabels is not null)
@@ -292,11 +304,14 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
                 throw new ArgumentException("This DiT is unconditional (NumClasses = 0): pass null class labels.", nameof(classLabels));
             }
 
-            return c.MoveToOuterScope();
+            return (c.MoveToOuterScope(), null);
         }
 
         ValidateLabels(classLabels, batch);
-        return c.Add(_yEmbedder.Forward(classLabels!, dropoutGenerator)).MoveToOuterScope();
+        Tensor y = _yEmbedder.Forward(classLabels!, dropoutGenerator);
+        return Options.ClassConditioning == DiTSemanticConditioning.Tokens
+            ? (c.MoveToOuterScope(), y.MoveToOuterScope())
+            : (c.Add(y).MoveToOuterScope(), null);
     }
 
     private void ValidateLabels(Tensor? labels, long batch)
@@ -331,15 +346,19 @@ public sealed partial class DiffusionTransformer : Module, IDiffusionNetwork, IC
         }
     }
 
-    private Tensor RunTransformer(Tensor tokens, Tensor c)
+    private Tensor RunTransformer(Tensor tokens, Tensor timesteps, Tensor? classLabels, Conditioning? conditioning, long batch, Generator? dropoutGenerator)
     {
         using var scope = new TensorScope();
-        Tensor x = tokens;
+        (Tensor c, Tensor? classToken) = ConditioningVector(timesteps, classLabels, conditioning, batch, dropoutGenerator);
+        (Tensor? prefix, Tensor? keyMask) = ConditioningTokens(classToken, conditioning, batch, tokens, dropoutGenerator);
+        Tensor x = prefix is null ? tokens : Tensor.Cat([prefix, tokens], 1);
         foreach (DiTBlock block in _blocks)
         {
-            x = block.Forward(x, c);
+            x = block.Forward(x, c, keyMask);
         }
 
+        // The conditioning tokens are removed before the output head.
+        if (prefix is not null) x = x.Narrow(1, prefix.Size(1), tokens.Size(1));
         return _finalLayer.Forward(x, c).MoveToOuterScope();
     }
 }

@@ -1,5 +1,6 @@
 using DiffusionCore.Labels;
 using DiffusionCore.Models;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -21,6 +22,7 @@ namespace DiffusionCore.Networks.Edm;
 /// </remarks>
 public sealed class DhariwalUNet : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork
 {
+    private readonly ControlEmbedder? _control;
     private readonly PositionalEmbedding _mapNoise;
     private readonly EdmLinear? _mapAugment;
     private readonly EdmLinear _mapLayer0;
@@ -128,6 +130,13 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork, IClassConditioned,
             _encProj = RegisterModule("enc_proj", _enc.BlockProjections(device));
             _decProj = RegisterModule("dec_proj", _dec.BlockProjections(device));
         }
+
+        if (options.Control is { } control)
+        {
+            // Built last, so a network without it draws exactly the reference's initial weights.
+            _control = RegisterModule("control_embedder", new ControlEmbedder(control, embCh, ControlNoiseLabels.EdmLogSigma, magnitudePreserving: false,
+                generator ?? throw new ArgumentNullException(nameof(generator), "A control path draws its initial weights from an explicit generator; pass one."), device: device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -179,7 +188,7 @@ public sealed class DhariwalUNet : Module, IDiffusionNetwork, IClassConditioned,
             emb = emb.Add(_mapLabel.Forward(labels));
         }
 
-        emb = emb.Silu();
+        emb = ControlEmbedding.Add(_control, emb, noiseLabels, conditioning).Silu();
 
         var skips = new List<Tensor>();
         Tensor x = input;

@@ -1,3 +1,5 @@
+using DiffusionCore.Networks.Control;
+
 namespace DiffusionCore.Networks.Edm;
 
 /// <summary>
@@ -61,6 +63,12 @@ public sealed partial record DhariwalUNetOptions
     /// <summary>Probability of dropping a sample's class label in training (classifier-free guidance; 0: never).</summary>
     public double LabelDropout { get; init; }
 
+    /// <summary>
+    /// The gated control-metadata path (Berrada et al. 2024; docs/control-conditioning.md); null (default) builds none,
+    /// leaving the network and its reference parity unchanged.
+    /// </summary>
+    public ControlConditioningOptions? Control { get; init; }
+
     /// <summary>Width of the embedding vector given to every block.</summary>
     public int EmbeddingChannels => ModelChannels * ChannelMultEmb;
 
@@ -74,6 +82,7 @@ public sealed partial record DhariwalUNetOptions
     /// <exception cref="ArgumentException">An option is out of range or inconsistent.</exception>
     public void Validate()
     {
+        Control?.Validate();
         const string owner = nameof(DhariwalUNetOptions);
         UNetOptionChecks.Common(
             owner, ImageResolution, InChannels, OutChannels, LabelDim, AugmentDim, ModelChannels, ChannelMult, ChannelMultEmb, NumBlocks,

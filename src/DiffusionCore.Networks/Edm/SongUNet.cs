@@ -1,5 +1,6 @@
 using DiffusionCore.Labels;
 using DiffusionCore.Models;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -22,6 +23,7 @@ namespace DiffusionCore.Networks.Edm;
 /// </remarks>
 public sealed class SongUNet : Module, IDiffusionNetwork, IClassConditioned, IDescribedNetwork
 {
+    private readonly ControlEmbedder? _control;
     private readonly ITensorModule _mapNoise;
     private readonly EdmLinear? _mapLabel;
     private readonly EdmLinear? _mapAugment;
@@ -151,6 +153,13 @@ public sealed class SongUNet : Module, IDiffusionNetwork, IClassConditioned, IDe
             _encProj = RegisterModule("enc_proj", _enc.BlockProjections(device));
             _decProj = RegisterModule("dec_proj", _dec.BlockProjections(device));
         }
+
+        if (options.Control is { } control)
+        {
+            // Built last, so a network without it draws exactly the reference's initial weights.
+            _control = RegisterModule("control_embedder", new ControlEmbedder(control, embCh, ControlNoiseLabels.EdmLogSigma, magnitudePreserving: false,
+                generator ?? throw new ArgumentNullException(nameof(generator), "A control path draws its initial weights from an explicit generator; pass one."), device: device));
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -201,7 +210,7 @@ public sealed class SongUNet : Module, IDiffusionNetwork, IClassConditioned, IDe
         }
 
         emb = _mapLayer0.Forward(emb).Silu();
-        emb = _mapLayer1.Forward(emb).Silu();
+        emb = ControlEmbedding.Add(_control, _mapLayer1.Forward(emb), noiseLabels, conditioning).Silu();
 
         var skips = new List<Tensor>();
         Tensor x = input;

@@ -1,3 +1,5 @@
+using DiffusionCore.Networks.Control;
+
 namespace DiffusionCore.Networks.Edm;
 
 /// <summary>
@@ -76,6 +78,12 @@ public sealed partial record SongUNetOptions
     /// </summary>
     public ResampleFilter ResampleFilter { get; init; } = ResampleFilter.Box;
 
+    /// <summary>
+    /// The gated control-metadata path (Berrada et al. 2024; docs/control-conditioning.md); null (default) builds none,
+    /// leaving the network and its reference parity unchanged.
+    /// </summary>
+    public ControlConditioningOptions? Control { get; init; }
+
     /// <summary>Width of the embedding vector given to every block.</summary>
     public int EmbeddingChannels => ModelChannels * ChannelMultEmb;
 
@@ -86,6 +94,7 @@ public sealed partial record SongUNetOptions
     /// <exception cref="ArgumentException">An option is out of range or inconsistent.</exception>
     public void Validate()
     {
+        Control?.Validate();
         const string owner = nameof(SongUNetOptions);
         UNetOptionChecks.Common(
             owner, ImageResolution, InChannels, OutChannels, LabelDim, AugmentDim, ModelChannels, ChannelMult, ChannelMultEmb, NumBlocks,

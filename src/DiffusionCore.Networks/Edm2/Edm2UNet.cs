@@ -1,5 +1,6 @@
 using DiffusionCore.Labels;
 using DiffusionCore.Models;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -29,6 +30,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDe
     private readonly ChannelProjections? _decProj;
     private readonly List<(Edm2Block Block, bool TakesSkip)> _decBlocks = [];
     private readonly MPConv _outConv;
+    private readonly ControlEmbedder? _control;
 
     /// <summary>
     /// Builds the UNet. Weights and Fourier buffers are drawn from <paramref name="generator"/> in the reference's
@@ -117,6 +119,12 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDe
                 _decProj.Add(name, block, ((Edm2Block)block).OutChannels, device);
             }
         }
+
+        if (options.Control is { } control)
+        {
+            // Built last, so a UNet without it draws exactly the reference's initial weights.
+            _control = RegisterModule("control_embedder", new ControlEmbedder(control, cemb, ControlNoiseLabels.EdmLogSigma, magnitudePreserving: true, generator, device: device));
+        }
     }
 
     /// <summary>The architecture.</summary>
@@ -154,7 +162,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDe
         ValidateInput(input, noiseLabels);
         using var scope = new TensorScope();
         Tensor? labels = ResolveLabels(conditioning.ClassLabels, input.Size(0), input.Device);
-        return Forward(input, noiseLabels, labels, conditioning.DropoutGenerator).MoveToOuterScope();
+        return ForwardCore(input, noiseLabels, labels, conditioning, conditioning.DropoutGenerator).MoveToOuterScope();
     }
 
     /// <summary>
@@ -165,7 +173,10 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDe
     /// <param name="noiseLabels">The noise labels <c>[B]</c>.</param>
     /// <param name="classLabels">The one-hot labels, or null for an unconditional UNet.</param>
     /// <param name="dropoutGenerator">The generator of the dropout masks; required in training with dropout &gt; 0.</param>
-    public Tensor Forward(Tensor input, Tensor noiseLabels, Tensor? classLabels, Generator? dropoutGenerator = null)
+    public Tensor Forward(Tensor input, Tensor noiseLabels, Tensor? classLabels, Generator? dropoutGenerator = null) =>
+        ForwardCore(input, noiseLabels, classLabels, null, dropoutGenerator);
+
+    private Tensor ForwardCore(Tensor input, Tensor noiseLabels, Tensor? classLabels, Conditioning? conditioning, Generator? dropoutGenerator)
     {
         ValidateInput(input, noiseLabels);
         if (_embLabel is null && classLabels is not null)
@@ -187,6 +198,7 @@ public sealed class Edm2UNet : Module, IDiffusionNetwork, IClassConditioned, IDe
             emb = MagnitudePreserving.Sum(emb, _embLabel.Forward(classLabels.Mul(Math.Sqrt(classLabels.Size(1)))), Options.LabelBalance);
         }
 
+        emb = ControlEmbedding.MagnitudePreservingSum(_control, emb, noiseLabels, conditioning);
         emb = MagnitudePreserving.Silu(emb);
 
         Tensor x = Tensor.Cat([input, input.Narrow(1, 0, 1).OnesLike()], 1);

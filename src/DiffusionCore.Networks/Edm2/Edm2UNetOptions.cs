@@ -1,5 +1,7 @@
 using DiffusionCore.Networks.Edm;
 
+using DiffusionCore.Networks.Control;
+
 namespace DiffusionCore.Networks.Edm2;
 
 /// <summary>
@@ -100,6 +102,12 @@ public sealed partial record Edm2UNetOptions
     /// <summary>Channels of the noise Fourier features: <c>ModelChannels·(ChannelMultNoise ?? ChannelMult[0])</c>.</summary>
     public int NoiseChannels => ModelChannels * (ChannelMultNoise ?? ChannelMult[0]);
 
+    /// <summary>
+    /// The gated control-metadata path (Berrada et al. 2024; docs/control-conditioning.md); null (default) builds none,
+    /// leaving the network and its reference parity unchanged.
+    /// </summary>
+    public ControlConditioningOptions? Control { get; init; }
+
     /// <summary>Channels of the embedding vector: <c>ModelChannels·(ChannelMultEmb ?? max(ChannelMult))</c>.</summary>
     public int EmbeddingChannels => ModelChannels * (ChannelMultEmb ?? ChannelMult.Max());
 
@@ -124,7 +132,7 @@ public sealed partial record Edm2UNetOptions
         ResidualBalance.Equals(other.ResidualBalance) && AttentionBalance.Equals(other.AttentionBalance) &&
         Nullable.Equals(ClipActivations, other.ClipActivations) && ChannelsPerHead == other.ChannelsPerHead &&
         LogVarianceChannels == other.LogVarianceChannels && SigmaData.Equals(other.SigmaData) &&
-        ChannelProjections == other.ChannelProjections;
+        ChannelProjections == other.ChannelProjections && Equals(Control, other.Control);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ImgResolution, ImgChannels, LabelDim, ModelChannels, NumBlocks, Dropout, ChannelMult?.Count ?? 0);
@@ -132,6 +140,7 @@ public sealed partial record Edm2UNetOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option and how to fix it.</summary>
     public void Validate()
     {
+        Control?.Validate();
         Positive(ImgResolution, nameof(ImgResolution));
         Positive(ImgChannels, nameof(ImgChannels));
         if (LabelDim < 0) throw new ArgumentException($"{nameof(LabelDim)} must be ≥ 0 (0 = unconditional); got {LabelDim}.", nameof(LabelDim));
