@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using DiffusionCore.Generation;
 using DiffusionCore.Guidance;
+using DiffusionCore.Labels;
 using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
@@ -103,19 +105,28 @@ internal static class SampleStage
         return best / batch;
     }
 
-    /// <summary>Generates <paramref name="classes"/>.Length images; image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.</summary>
+    /// <summary>
+    /// Generates <paramref name="classes"/>.Length images through the library's one-call entry point
+    /// (<see cref="GenerationPipeline"/>, one-hot class rows as the job's UNet declares them; the guidance is already in
+    /// <paramref name="guided"/>, CFG or autoguidance); image k uses seed <c>o.Seed·10⁶ + firstSeed + k</c>.
+    /// </summary>
     public static Samples Generate(JobOptions o, IDenoiser guided, int[] classes, int batch, long firstSeed = 0)
     {
-        double[] sigmas = Sigmas(o);
-        ISampler sampler = SamplerCatalog.Create(o.Sampler, o.Precision);
-        ulong[] seeds = Enumerable.Range(0, classes.Length).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + k)).ToArray();
+        var pipeline = new GenerationPipeline(guided, [1, FashionMnistModel.Resolution, FashionMnistModel.Resolution], ClassLabelSpec.OneHot(FashionMnistModel.Classes));
+        var request = new GenerationOptions
+        {
+            Seeds = [.. Enumerable.Range(0, classes.Length).Select(k => ((ulong)o.Seed * 1_000_000UL) + (ulong)(firstSeed + k))],
+            Classes = classes,
+            Sampler = SamplerCatalog.Create(o.Sampler, o.Precision),
+            Sigmas = Sigmas(o),
+            Batching = new SamplingBatchOptions { BatchSize = batch },
+        };
         return ProgressDisplay.Run("sample", classes.Length, report =>
         {
             using var scope = new TensorScope();
             var progress = new SynchronousProgress<BatchedSamplingProgress>(p => report(p.ImagesDone, $"{p.ImagesDone}/{p.Images} images, batch {p.BatchSize}"));
-            BatchedSamplingResult r = sampler.Generate(guided, seeds, ImageShape, sigmas, Conditioning.FromClassLabels(Labels(classes)),
-                new SamplingBatchOptions { BatchSize = batch }, progress: progress);
-            return new Samples(r.Samples.Clamp(-1, 1).DetachFromScope(), classes, r.FunctionEvaluations);
+            GeneratedImages r = pipeline.Generate(request, progress);
+            return new Samples(r.Images.Clamp(-1, 1).DetachFromScope(), classes, r.FunctionEvaluations);
         });
     }
 
