@@ -37,11 +37,11 @@ internal static class Study
             File.WriteAllText(Path.Combine(o.Out, "log.txt"), log.ToString());
         }
 
-        Say($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Say($"load: {File.ReadAllText("/proc/loadavg").Trim()}; θ₀ from {o.Pretrained}, fine-tuning seed set {o.Seed}, lr {o.LearningRate}, {o.ImagesPerRange} images per range");
         string basePath = PrepareBase(o, Say);
         FashionMnistDataset data = FashionMnistDataset.Load(new FashionMnistOptions { Resolution = JobModel.Resolution });
-        var arms = new List<FineTune.Arm> { new("full", 1, 0, o.ImagesPerRange * o.Ranges, 1000) };
-        arms.AddRange(Enumerable.Range(0, o.Ranges).Select(k => new FineTune.Arm($"range{k}", o.Ranges, k, o.ImagesPerRange, 1001 + k)));
+        var arms = new List<FineTune.Arm> { new("full", 1, 0, o.ImagesPerRange * o.Ranges, 1000 + (100L * o.Seed)) };
+        arms.AddRange(Enumerable.Range(0, o.Ranges).Select(k => new FineTune.Arm($"range{k}", o.Ranges, k, o.ImagesPerRange, 1001 + (100L * o.Seed) + k)));
         var paths = new Dictionary<string, string>();
         foreach (FineTune.Arm arm in arms)
         {

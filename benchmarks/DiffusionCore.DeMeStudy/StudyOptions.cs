@@ -28,6 +28,9 @@ internal sealed record StudyOptions
 
     public required int Steps { get; init; }
 
+    /// <summary>The fine-tuning seed set: arm seeds are 1000 + 100·Seed (full range) and 1001 + 100·Seed + k (range k).</summary>
+    public required int Seed { get; init; }
+
     /// <summary>The root command: run the whole study with <paramref name="run"/>.</summary>
     public static RootCommand CreateCommand(Action<StudyOptions> run)
     {
@@ -42,9 +45,10 @@ internal sealed record StudyOptions
         Option<int> budget = TypedOption.Positive("--search-budget", "candidates scored by the coordinate search", 12);
         Option<int> finalSamples = TypedOption.Positive("--final-samples", "images per FD score in the final comparison", 1000);
         Option<int> steps = TypedOption.Positive("--steps", "DPM-Solver++(2M) steps (unguided)", 10);
+        Option<int> seed = TypedOption.Number("--seed", "fine-tuning seed set (a second seed repeats every fine-tune with other draws; sampling seeds stay fixed)", 0, s => s is >= 0 and < 1000, "must be in [0, 1000)");
         var root = new RootCommand("DeMe on the main job: fine-tune range copies, merge with searched weights, compare (docs/deme.md)")
         {
-            pretrained, output, images, ranges, lr, escape, consistency, searchSamples, budget, finalSamples, steps,
+            pretrained, output, images, ranges, lr, escape, consistency, searchSamples, budget, finalSamples, steps, seed,
         };
         root.SetAction(p => run(new StudyOptions
         {
@@ -59,6 +63,7 @@ internal sealed record StudyOptions
             SearchBudget = p.GetValue(budget),
             FinalSamples = p.GetValue(finalSamples),
             Steps = p.GetValue(steps),
+            Seed = p.GetValue(seed),
         }));
         return root;
     }
