@@ -29,7 +29,8 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         JobLog.Started(_log, TorchLib.Version, TorchLib.NumThreads, o.RunDirectory);
         if (command is JobCommand.Run or JobCommand.Sample)
         {
-            JobLog.GuidanceSettings(_log, GuidanceIntervalOption.Format(o.GuidanceInterval), o.MinAgreement);
+            string interval = GuidanceIntervalOption.Format(o.GuidanceInterval);
+            JobLog.GuidanceSettings(_log, interval, o.MinAgreement);
         }
 
         switch (command)

@@ -74,6 +74,6 @@ public sealed class SweepSelectionTests
     {
         Action choose = () => SweepStage.Choose([new(0.05, 2, 10, 0.9)], minAgreement);
 
-        choose.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("minAgreement").WithMessage("The least class agreement must be in [0, 1]*");
+        choose.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(minAgreement)).WithMessage("The least class agreement must be in [0, 1]*");
     }
 }
