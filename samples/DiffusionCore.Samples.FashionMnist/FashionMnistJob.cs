@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiffusionCore.Evaluation;
+using DiffusionCore.Guidance;
 using DiffusionCore.Sampling;
 using DiffusionCore.Samples.Cli;
 using DiffusionCore.Samples.FashionMnist.Distributed;
@@ -26,6 +27,12 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         var total = Stopwatch.StartNew();
         TorchLib.NumThreads = o.Threads;
         JobLog.Started(_log, TorchLib.Version, TorchLib.NumThreads, o.RunDirectory);
+        if (command is JobCommand.Run or JobCommand.Sample)
+        {
+            string interval = GuidanceIntervalOption.Format(o.GuidanceInterval);
+            JobLog.GuidanceSettings(_log, interval, o.MinAgreement);
+        }
+
         switch (command)
         {
             case JobCommand.Evaluate:
@@ -60,11 +67,20 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         if (o.Minutes is double minutes && command == JobCommand.Run)
         {
             // The network's speed does not depend on its weights: time sampling now, and give training what is left.
-            IDenoiser probe = SampleStage.Guided(o, main.Denoiser, guide?.Denoiser, o.GuidanceGrid.Values.FirstOrDefault(w => w != 1, 1));
+            // The batch is planned for a guided call at every σ; with a guidance interval, the calls outside it cost
+            // what the main network alone costs, in proportion to the σ levels outside it.
+            IDenoiser probe = SampleStage.Guided(o with { GuidanceInterval = GuidanceInterval.Always }, main.Denoiser, guide?.Denoiser,
+                o.GuidanceGrid.Values.FirstOrDefault(w => w != 1, 1));
             SamplingBatchPlan batchPlan = SampleStage.PlanBatch(o, probe, FinalImages(o));
             batch = batchPlan.BatchSize;
             JobLog.BatchPlanned(_log, batchPlan.BatchSize, batchPlan.Reason);
             double perCall = SampleStage.SecondsPerImageCall(probe, batchPlan.BatchSize, o.Precision);
+            double guidedShare = SampleStage.GuidedShare(o);
+            if (guidedShare < 1)
+            {
+                perCall = (guidedShare * perCall) + ((1 - guidedShare) * SampleStage.SecondsPerImageCall(main.Denoiser, batchPlan.BatchSize, o.Precision));
+            }
+
             plan = JobPlan.Create(new JobPlan.Inputs(minutes * 60, total.Elapsed.TotalSeconds, perCall, SampleStage.FunctionEvaluations(o), FinalImages(o),
                 o.SigmaRelGrid.Count, o.GuidanceGrid.Count, o.SweepSamples, guide is null ? 0 : o.GuideShare));
             string planText = plan.ToString();
@@ -101,6 +117,11 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
         batch ??= SampleStage.PlanBatch(o, SampleStage.Guided(o, main.Denoiser, guide?.Denoiser, o.GuidanceGrid[0]), FinalImages(o)).BatchSize;
         SweepStage.Result sweep = SweepStage.Run(o, main, guide, plan?.SweepSamples ?? o.SweepSamples ?? JobPlan.DefaultSweepSamples, batch.Value, evaluator);
         JobLog.Chosen(_log, sweep.SigmaRel, sweep.Guidance, sweep.Cells.Count, sweep.SamplesPerCell, sweep.Seconds);
+        if (sweep.Chosen is { AgreementMet: false, Cell: var fallback })
+        {
+            JobLog.AgreementNotMet(_log, o.MinAgreement, fallback.ClassAgreement, fallback.SigmaRel, fallback.Guidance, fallback.FdFmnist);
+        }
+
         var stages = new
         {
             MinutesBudget = o.Minutes,
@@ -116,6 +137,8 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
             Sweep = sweep.Cells,
             SweepSamplesPerCell = sweep.SamplesPerCell,
             SweepWallSeconds = sweep.Seconds,
+            MinAgreement = o.MinAgreement,
+            MinAgreementMet = sweep.Chosen?.AgreementMet,
         };
         SampleAndEvaluate(o with { SigmaRel = sweep.SigmaRel, Guidance = sweep.Guidance }, main, guide, sweep.Weights, batch, sweep, evaluator, total, stages);
         return 0;
@@ -161,6 +184,7 @@ internal sealed class FashionMnistJob(ILoggerFactory loggers)
             Steps = o.Steps,
             Nfe = grid.FunctionEvaluations,
             Guidance = o.Guidance,
+            GuidanceInterval = GuidanceIntervalOption.Format(o.GuidanceInterval),
             SigmaRel = o.SigmaRel,
             ChosenBySweep = sweep is { Cells.Count: > 0 },
             Weights = weights,

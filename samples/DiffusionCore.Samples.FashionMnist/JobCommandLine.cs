@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiffusionCore.Guidance;
 using DiffusionCore.Samples.Cli;
 using DiffusionCore.Torch;
 
@@ -43,6 +44,12 @@ internal sealed class JobCommandLine
         GridOption.ValidGuidance, GridOption.GuidanceRule);
     private readonly Option<ValueList> _guidanceGrid = GridOption.Create("--guidance-grid", "guidance scales the post-hoc sweep tries", D.GuidanceGrid,
         GridOption.ValidGuidance, GridOption.GuidanceRule);
+    private readonly Option<double> _minAgreement = TypedOption.Number("--min-agreement",
+        "the sweep keeps the lowest-FD cell among those with class agreement ≥ A (FD alone may favour weak guidance and mixed-up classes); " +
+        "if none reaches A, the cell of highest agreement, with a warning", D.MinAgreement, a => a is >= 0 and <= 1, "must be in [0, 1]");
+    private readonly Option<GuidanceInterval?> _guidanceInterval = GuidanceIntervalOption.Create("--guidance-interval",
+        "guide only for LO ≤ σ ≤ HI, the main network alone elsewhere (Kynkäänniemi et al. 2024: guidance at high σ costs diversity, at low σ does little), " +
+        "for CFG and autoguidance, in the sweep and the final sampling", D.GuidanceInterval);
     private readonly Option<int?> _sweepSamples = TypedOption.OptionalPositive<int>("--sweep-samples",
         $"images per sweep cell [default: planned from --minutes, else {JobPlan.DefaultSweepSamples}]");
     private readonly Option<int> _snapshots = TypedOption.Positive("--snapshots", "EMA snapshots stored over the training (plus one at the end)", D.Snapshots);
@@ -80,8 +87,8 @@ internal sealed class JobCommandLine
         Option[] where = [_run, _threads];
         Option[] model = [_seed, _precision, _objective, _channels, _blocks, _guide, _guideChannels];
         Option[] training = [_images, _minutes, _batch, _lr, _labelDropout, _snapshots, _guideShare, _profile, _nproc];
-        Option[] sampling = [_sigmaRel, _sampler, _steps, _guidance, _perClass, _evalSamples, _sampleBatch];
-        Option[] everything = [.. where, _out, .. model, .. training, .. sampling, _sigmaRelGrid, _guidanceGrid, _sweepSamples];
+        Option[] sampling = [_sigmaRel, _sampler, _steps, _guidance, _guidanceInterval, _perClass, _evalSamples, _sampleBatch];
+        Option[] everything = [.. where, _out, .. model, .. training, .. sampling, _sigmaRelGrid, _guidanceGrid, _sweepSamples, _minAgreement];
 
         var root = new RootCommand(Description);
         Add(root, JobCommand.Run, everything);
@@ -117,6 +124,7 @@ internal sealed class JobCommandLine
         SigmaRelGrid = Given(p, _sigmaRel) ? new ValueList(p.GetValue(_sigmaRel)) : Get(p, _sigmaRelGrid, D.SigmaRelGrid),
         GuidanceGrid = Given(p, _guidance) ? new ValueList(p.GetValue(_guidance)) : Get(p, _guidanceGrid, D.GuidanceGrid),
         SweepSamples = Get(p, _sweepSamples, D.SweepSamples),
+        MinAgreement = Get(p, _minAgreement, D.MinAgreement),
         Snapshots = Get(p, _snapshots, D.Snapshots),
         Guide = Get(p, _guide, D.Guide),
         GuideChannels = Get(p, _guideChannels, D.GuideChannels),
@@ -124,6 +132,7 @@ internal sealed class JobCommandLine
         Sampler = Get(p, _sampler, D.Sampler),
         Steps = Get(p, _steps, D.Steps),
         Guidance = Get(p, _guidance, D.Guidance),
+        GuidanceInterval = Get(p, _guidanceInterval, null) ?? D.GuidanceInterval,
         SamplesPerClass = Get(p, _perClass, D.SamplesPerClass),
         EvalSamples = Get(p, _evalSamples, D.EvalSamples),
         SampleBatch = Get(p, _sampleBatch, new AutoCount(D.SampleBatch)).Value,

@@ -29,4 +29,11 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "post-hoc sweep chose σ_rel {SigmaRel} and guidance {Guidance} ({Cells} cells of {Samples} images, {Seconds:F0} s)")]
     public static partial void Chosen(ILogger logger, double sigmaRel, double guidance, int cells, int samples, double seconds);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "guidance interval σ: {Interval}; the sweep (run) chooses among cells with class agreement ≥ {MinAgreement}")]
+    public static partial void GuidanceSettings(ILogger logger, string interval, double minAgreement);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "no sweep cell reached class agreement {MinAgreement:P1}: chose the cell of highest agreement " +
+        "({ClassAgreement:P1}: σ_rel {SigmaRel}, guidance {Guidance}, FD-FMNIST {FdFmnist:F1}); train longer, add larger guidance scales, or lower --min-agreement")]
+    public static partial void AgreementNotMet(ILogger logger, double minAgreement, double? classAgreement, double sigmaRel, double guidance, double fdFmnist);
 }

@@ -1,3 +1,4 @@
+using DiffusionCore.Guidance;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Samples.FashionMnist;
@@ -47,6 +48,12 @@ internal sealed record JobOptions
     /// <summary>The guidance scales the post-hoc sweep tries (one value: no choice to make).</summary>
     public ValueList GuidanceGrid { get; init; } = new(1.5, 2.0, 3.0);
 
+    /// <summary>
+    /// The least class agreement the sweep's chosen cell must have (0: none, the lowest FD wins); when no cell reaches
+    /// it the cell of highest agreement is chosen (<see cref="SweepStage.Choose"/>).
+    /// </summary>
+    public double MinAgreement { get; init; }
+
     /// <summary>Images per (σ_rel, guidance) cell of the sweep; null: as many as the time budget allows (100 without one).</summary>
     public int? SweepSamples { get; init; }
 
@@ -65,6 +72,12 @@ internal sealed record JobOptions
     public SamplerKind Sampler { get; init; } = SamplerKind.Heun;
 
     public int Steps { get; init; } = 18;
+
+    /// <summary>
+    /// The σ range in which CFG or autoguidance applies (Kynkäänniemi et al. 2024), in the sweep and the final
+    /// sampling alike; outside it the main network alone denoises.
+    /// </summary>
+    public GuidanceInterval GuidanceInterval { get; init; } = GuidanceInterval.Always;
 
     /// <summary>The guidance scale the sample command uses (run chooses from <see cref="GuidanceGrid"/>).</summary>
     public double Guidance { get; init; } = 2.0;

@@ -54,12 +54,27 @@ internal static class SampleStage
         return model;
     }
 
-    /// <summary>The guided denoiser: CFG with the zero label as the unconditional branch, or autoguidance by <paramref name="guide"/>; scale 1 is no guidance.</summary>
+    /// <summary>
+    /// The guided denoiser: CFG with the zero label as the unconditional branch, or autoguidance by
+    /// <paramref name="guide"/>, applied in <see cref="JobOptions.GuidanceInterval"/> (Kynkäänniemi et al. 2024);
+    /// scale 1 is no guidance.
+    /// </summary>
     public static IDenoiser Guided(JobOptions o, IDenoiser main, IDenoiser? guide, double scale) => scale == 1.0 ? main : o.Guide switch
     {
-        GuideKind.Auto => new Autoguidance(main, guide ?? throw new InvalidOperationException("Autoguidance needs the guide network."), scale),
-        _ => new ClassifierFreeGuidance(main, scale, Unconditional.ZeroClassLabels()),
+        GuideKind.Auto => new Autoguidance(main, guide ?? throw new InvalidOperationException("Autoguidance needs the guide network."), scale,
+            new AutoguidanceOptions { Interval = o.GuidanceInterval }),
+        _ => new ClassifierFreeGuidance(main, scale, Unconditional.ZeroClassLabels(), new ClassifierFreeGuidanceOptions { Interval = o.GuidanceInterval }),
     };
+
+    /// <summary>
+    /// The share of the σ grid's nonzero levels (<see cref="Sigmas"/>) inside <see cref="JobOptions.GuidanceInterval"/>:
+    /// about the share of denoiser calls that pay for guidance (1 without an interval).
+    /// </summary>
+    public static double GuidedShare(JobOptions o)
+    {
+        double[] levels = Sigmas(o).Where(s => s > 0).ToArray();
+        return levels.Count(o.GuidanceInterval.Contains) / (double)levels.Length;
+    }
 
     public static double[] Sigmas(JobOptions o) => SigmaSchedules.Karras(o.Steps);
 
@@ -68,14 +83,16 @@ internal static class SampleStage
     /// <summary>
     /// The sampling batch size: <c>--sample-batch N</c>, or planned once for all <paramref name="count"/> images of the
     /// job by probing the guided network (SamplingBatchPlanner: the fastest per image that fits in half the available
-    /// memory, probing at most 5 % of the sampling work).
+    /// memory, probing at most 5 % of the sampling work) at the highest σ of the grid that is guided
+    /// (<see cref="JobOptions.GuidanceInterval"/>), so the probe pays for guidance.
     /// </summary>
     public static SamplingBatchPlan PlanBatch(JobOptions o, IDenoiser guided, int count)
     {
         using var scope = new TensorScope();
         double[] sigmas = Sigmas(o);
+        double probeSigma = sigmas.Where(s => s > 0 && o.GuidanceInterval.Contains(s)).DefaultIfEmpty(sigmas[0]).First();
         ISampler sampler = SamplerCatalog.Create(o.Sampler, o.Precision);
-        return SamplingBatchPlanner.Plan(guided, ImageShape, count, sigmas[0], sampler.Options,
+        return SamplingBatchPlanner.Plan(guided, ImageShape, count, probeSigma, sampler.Options,
             new SamplingBatchOptions { BatchSize = o.SampleBatch }, Conditioning.FromClassLabels(Labels(Cycle(count))),
             denoiserCallsPerImage: sampler.FunctionEvaluations(sigmas));
     }

@@ -9,7 +9,8 @@ namespace DiffusionCore.Samples.FashionMnist;
 /// The post-hoc sweep (Karras et al. 2024, §3 and Fig. 5): every EMA length of <see cref="JobOptions.SigmaRelGrid"/>
 /// is reconstructed from the snapshots and sampled at every guidance scale of <see cref="JobOptions.GuidanceGrid"/> on
 /// the same seeds and classes, each cell scored with FD-FMNIST against the cached test statistics; the cell of lowest
-/// FD is chosen, its EMA saved and loaded, and FD against σ_rel per guidance scale drawn to <c>sweep.png</c>.
+/// FD among those reaching <see cref="JobOptions.MinAgreement"/> is chosen (<see cref="Choose"/>), its EMA saved and
+/// loaded, and FD against σ_rel per guidance scale drawn to <c>sweep.png</c>.
 /// </summary>
 internal static class SweepStage
 {
@@ -19,21 +20,43 @@ internal static class SweepStage
     /// <summary>One scored cell.</summary>
     public sealed record Cell(double SigmaRel, double Guidance, double FdFmnist, double? ClassAgreement);
 
-    /// <summary>The sweep's cells (empty without a sweep), the chosen values, and the file of the chosen EMA.</summary>
-    public sealed record Result(IReadOnlyList<Cell> Cells, double SigmaRel, double Guidance, int SamplesPerCell, double Seconds, string Weights);
+    /// <summary>
+    /// The sweep's cells (empty without a sweep), the chosen values, the file of the chosen EMA, and whether the chosen
+    /// cell reached <see cref="JobOptions.MinAgreement"/> (null without a sweep).
+    /// </summary>
+    public sealed record Result(IReadOnlyList<Cell> Cells, double SigmaRel, double Guidance, int SamplesPerCell, double Seconds, string Weights,
+        Choice? Chosen);
 
-    /// <summary>The cell of lowest FD (the first of equals); cells whose FD is not a number are never chosen.</summary>
+    /// <summary>The chosen cell and whether it reached the least class agreement asked for.</summary>
+    public sealed record Choice(Cell Cell, bool AgreementMet);
+
+    /// <summary>
+    /// The cell of lowest FD (the first of equals) among the cells whose class agreement is at least
+    /// <paramref name="minAgreement"/> (every cell when it is 0); if none reaches it, the cell of highest agreement
+    /// (ties: the lower FD, then the first), with <see cref="Choice.AgreementMet"/> false. Cells whose FD is not a
+    /// number are never chosen.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minAgreement"/> is not in [0, 1].</exception>
     /// <exception cref="ArgumentException">There is no cell with a finite FD.</exception>
-    public static Cell Choose(IReadOnlyList<Cell> cells)
+    public static Choice Choose(IReadOnlyList<Cell> cells, double minAgreement = 0)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        Cell? best = null;
-        foreach (Cell c in cells)
+        if (minAgreement is not (>= 0 and <= 1))
         {
-            if (double.IsFinite(c.FdFmnist) && (best is null || c.FdFmnist < best.FdFmnist)) best = c;
+            throw new ArgumentOutOfRangeException(nameof(minAgreement), minAgreement, "The least class agreement must be in [0, 1] (0: choose by FD alone).");
         }
 
-        return best ?? throw new ArgumentException($"None of the {cells.Count} sweep cells has a finite FD: the samples are broken (check the training loss).", nameof(cells));
+        Cell[] finite = cells.Where(c => double.IsFinite(c.FdFmnist)).ToArray();
+        if (finite.Length == 0)
+        {
+            throw new ArgumentException($"None of the {cells.Count} sweep cells has a finite FD: the samples are broken (check the training loss).", nameof(cells));
+        }
+
+        // MinBy keeps the first of equal keys, and OrderBy is stable.
+        Cell? best = finite.Where(c => minAgreement == 0 || c.ClassAgreement >= minAgreement).MinBy(c => c.FdFmnist);
+        return best is not null
+            ? new Choice(best, AgreementMet: true)
+            : new Choice(finite.OrderByDescending(c => c.ClassAgreement ?? double.NegativeInfinity).ThenBy(c => c.FdFmnist).First(), AgreementMet: false);
     }
 
     /// <summary>
@@ -61,11 +84,11 @@ internal static class SweepStage
                     Console.WriteLine($"sweep: σ_rel {sigmaRel:0.000}, guidance {w:0.00}: FD-FMNIST {e.FrechetDistance:F1}, class agreement {e.ClassAgreement:P1} ({samplesPerCell} images)");
                 }
             }
-
-            SweepFigure.Save(cells, samplesPerCell, Choose(cells), o.Guide, Path.Combine(o.Output, "sweep.png"));
         }
 
-        (double bestSigma, double bestW) = sweep ? (Choose(cells).SigmaRel, Choose(cells).Guidance) : (o.SigmaRelGrid[0], o.GuidanceGrid[0]);
+        Choice? choice = sweep ? Choose(cells, o.MinAgreement) : null;
+        if (choice is not null) SweepFigure.Save(cells, samplesPerCell, choice.Cell, o.Guide, Path.Combine(o.Output, "sweep.png"));
+        (double bestSigma, double bestW) = choice is null ? (o.SigmaRelGrid[0], o.GuidanceGrid[0]) : (choice.Cell.SigmaRel, choice.Cell.Guidance);
         string path = PostHocStage.PathFor(o.RunDirectory, bestSigma);
         using (PostHocEmaResult chosen = reconstructor.Reconstruct(bestSigma))
         {
@@ -74,6 +97,6 @@ internal static class SweepStage
         }
 
         model.Network.Eval();
-        return new Result(cells, bestSigma, bestW, sweep ? samplesPerCell : 0, clock.Elapsed.TotalSeconds, path);
+        return new Result(cells, bestSigma, bestW, sweep ? samplesPerCell : 0, clock.Elapsed.TotalSeconds, path, choice);
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.RegularExpressions;
+using DiffusionCore.Guidance;
 using DiffusionCore.Samples.Cli;
 using DiffusionCore.Samples.FashionMnist;
 using DiffusionCore.Torch;
@@ -14,7 +16,7 @@ public sealed class JobCommandLineTests
         "--run", "--out", "--seed", "--images", "--minutes", "--batch", "--channels", "--blocks", "--lr", "--label-dropout",
         "--sigma-rel", "--sampler", "--steps", "--guidance", "--per-class", "--eval-samples", "--sample-batch", "--threads",
         "--precision", "--profile", "--objective", "--guide", "--guide-channels", "--guide-share", "--snapshots", "--sigma-rel-grid",
-        "--guidance-grid", "--sweep-samples",
+        "--guidance-grid", "--sweep-samples", "--guidance-interval", "--min-agreement",
     ];
 
     private readonly List<(JobCommand Command, JobOptions Options)> _calls = [];
@@ -32,6 +34,8 @@ public sealed class JobCommandLineTests
         HelpLine(output, "--lr").Should().Contain($"[default: {JobOptions.Defaults.LearningRate.ToString(CultureInfo.InvariantCulture)}]");
         HelpLine(output, "--sampler").Should().Contain("<heun|euler|dpm2m|unipc|unipc3|lms|euler-ancestral|dpm2m-sde|dpm3m-sde>");
         HelpLine(output, "--sigma-rel-grid").Should().Contain($"[default: {JobOptions.Defaults.SigmaRelGrid}]");
+        OptionHelp(output, "--guidance-interval").Should().StartWith("--guidance-interval <lo,hi|always> guide only").And.EndWith("[default: always]");
+        OptionHelp(output, "--min-agreement").Should().StartWith("--min-agreement <").And.EndWith("[default: 0]");
         Run("evaluate", "--help").Output.Should().Contain("--folder ");
     }
 
@@ -92,8 +96,25 @@ public sealed class JobCommandLineTests
             (JobCommand.Sample, JobOptions.Defaults with { SigmaRel = 0.12, SigmaRelGrid = new ValueList(0.12) }));
     }
 
+    [Fact]
+    public void The_guidance_interval_and_the_least_agreement_are_read()
+    {
+        Run("run", "--guidance-interval", "0.3,5", "--min-agreement", "0.95").Exit.Should().Be(0);
+        Run("sample", "--guidance-interval", "0, Infinity").Exit.Should().Be(0);
+        Run("run", "--guidance-interval", "always").Exit.Should().Be(0);
+
+        _calls.Should().Equal(
+            (JobCommand.Run, JobOptions.Defaults with { GuidanceInterval = new GuidanceInterval(0.3, 5), MinAgreement = 0.95 }),
+            (JobCommand.Sample, JobOptions.Defaults with { GuidanceInterval = new GuidanceInterval(0, double.PositiveInfinity) }),
+            (JobCommand.Run, JobOptions.Defaults));
+        JobOptions.Defaults.GuidanceInterval.Should().Be(GuidanceInterval.Always, "without the option guidance applies at every σ, as before");
+        GuidanceIntervalOption.Format(new GuidanceInterval(0.3, 5)).Should().Be("0.3,5");
+        GuidanceIntervalOption.Format(GuidanceInterval.Always).Should().Be("always");
+    }
+
     [Theory]
     [InlineData("--imagez", "5")]
+    [InlineData("sample", "--min-agreement", "0.9")]
     [InlineData("posthoc", "--images", "5")]
     [InlineData("evaluate", "--sampler", "euler")]
     public void An_unknown_option_exits_2_naming_it(params string[] args)
@@ -123,6 +144,14 @@ public sealed class JobCommandLineTests
     [InlineData("--sigma-rel", "0", "--sigma-rel must be in (0, 0.28]")]
     [InlineData("--guidance-grid", "2,0.5", "--guidance-grid: each value must be at least 1 (1 = no guidance), not 0.5")]
     [InlineData("--guide-share", "1", "--guide-share must be in (0, 1), not 1")]
+    [InlineData("--guidance-interval", "5,0.3", "--guidance-interval needs 0 ≤ LO < HI (guidance applies for LO ≤ σ ≤ HI), not '5,0.3'")]
+    [InlineData("--guidance-interval", "1,1", "--guidance-interval needs 0 ≤ LO < HI")]
+    [InlineData("--guidance-interval", "-1,5", "--guidance-interval needs 0 ≤ LO < HI")]
+    [InlineData("--guidance-interval", "0.3", "--guidance-interval takes two σ values LO,HI (e.g. 0.3,5) or always, not '0.3'")]
+    [InlineData("--guidance-interval", "0.3,NaN", "--guidance-interval takes two σ values LO,HI")]
+    [InlineData("--guidance-interval", "a,b", "--guidance-interval takes two σ values LO,HI")]
+    [InlineData("--min-agreement", "1.5", "--min-agreement must be in [0, 1], not 1.5")]
+    [InlineData("--min-agreement", "-0.1", "--min-agreement must be in [0, 1], not -0.1")]
     [InlineData("--precision", "fp16", "--precision is one of auto, fp32, bf16, not 'fp16'")]
     public void A_malformed_value_exits_2_naming_the_option(string option, string value, string message)
     {
@@ -140,6 +169,15 @@ public sealed class JobCommandLineTests
 
         exit.Should().Be(CommandLineApp.UsageErrorExitCode);
         error.Should().Contain("'--images'");
+    }
+
+    /// <summary>An option's help, its description wrapped or not, with runs of white space made one space.</summary>
+    private static string OptionHelp(string help, string option)
+    {
+        string flat = Regex.Replace(help, @"\s+", " ");
+        int start = flat.IndexOf(" " + option + " ", StringComparison.Ordinal) + 1;
+        Match next = Regex.Match(flat[(start + option.Length)..], @" -[-?a-z]");   // the next option, or -?, -h, --help
+        return flat[start..(start + option.Length + next.Index)];
     }
 
     private static string HelpLine(string help, string option) =>
