@@ -2,9 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using DiffusionCore.Models;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Networks.DiT;
 using DiffusionCore.Networks.Edm;
 using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Networks.UViT;
 
 namespace DiffusionCore.Networks;
 
@@ -43,15 +45,19 @@ internal static class NetworkOptionsJson
     }
 }
 
-/// <summary>Source-generated JSON of the built-in network options (no reflection): snake_case, enums as names, unknown members refused.</summary>
+/// <summary>
+/// Source-generated JSON of the built-in network options (no reflection): snake_case, enums as names, unknown members
+/// refused; control gates carry their kind (<c>DiffusionCore.Control.ControlGateJsonConverter</c>).
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UseStringEnumConverter = true,
     IgnoreReadOnlyProperties = true,
-    Converters = [typeof(ResampleFilterJsonConverter)],
+    Converters = [typeof(ResampleFilterJsonConverter), typeof(SigmaFromNoiseLabelJsonConverter)],
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(Edm2UNetOptions))]
 [JsonSerializable(typeof(SongUNetOptions))]
 [JsonSerializable(typeof(DhariwalUNetOptions))]
 [JsonSerializable(typeof(DiTOptions))]
+[JsonSerializable(typeof(UViTOptions))]
 internal sealed partial class NetworkOptionsJsonContext : JsonSerializerContext;

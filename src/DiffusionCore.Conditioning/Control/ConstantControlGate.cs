@@ -4,9 +4,10 @@ namespace DiffusionCore.Control;
 
 /// <summary>
 /// A gate that does not depend on σ: 1 adds the control embedding at every noise level (the plain "summed" embedding
-/// that Berrada et al. 2024 improve on, docs/recipes.md §6), 0 switches the controls off.
+/// that Berrada et al. 2024 improve on, docs/recipes.md §6), 0 switches the controls off. Model files store it as
+/// <c>{"kind":"constant","value":…}</c> (<see cref="ControlGateRegistry"/>); gates of equal value are equal.
 /// </summary>
-public sealed class ConstantControlGate : IControlGate
+public sealed record ConstantControlGate : IControlGate
 {
     /// <summary>Creates the gate g(σ) = <paramref name="value"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1].</exception>

@@ -7,9 +7,10 @@ namespace DiffusionCore.Control;
 /// the paper's exact schedule is not published, docs/recipes.md §6):
 /// <c>u = clamp((ln σ − ln σ_lo)/(ln σ_hi − ln σ_lo), 0, 1)</c>, <c>g(σ) = cos(π·u/2)</c>, so g = 1 for σ ≤ σ_lo,
 /// g = 0 for σ ≥ σ_hi and g falls smoothly between. The defaults (σ_lo = 0.1, σ_hi = 10) switch the controls fully on
-/// near the data and off at the noise levels where a 32² image's layout and class are decided.
+/// near the data and off at the noise levels where a 32² image's layout and class are decided. Model files store it as
+/// <c>{"kind":"cosine","sigma_low":…,"sigma_high":…}</c> (<see cref="ControlGateRegistry"/>); gates of equal bounds are equal.
 /// </summary>
-public sealed class CosineControlGate : IControlGate
+public sealed record CosineControlGate : IControlGate
 {
     /// <summary>Creates the ramp between <paramref name="sigmaLow"/> (gate 1) and <paramref name="sigmaHigh"/> (gate 0).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The bounds are not finite with 0 &lt; σ_lo &lt; σ_hi.</exception>

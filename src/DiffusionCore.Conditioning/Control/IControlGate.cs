@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DiffusionCore.Torch;
 
 namespace DiffusionCore.Control;
@@ -9,6 +10,12 @@ namespace DiffusionCore.Control;
 /// controls exactly; a gate that rises toward low noise lets the controls act late in denoising, after the semantics
 /// are settled.
 /// </summary>
+/// <remarks>
+/// A gate is part of a network's options, so model files store it as JSON with a <c>kind</c>
+/// (<see cref="ControlGateJsonConverter"/>): the built-in gates are registered; register your own gate type with
+/// <see cref="ControlGateRegistry.Register{TGate}"/> before saving or loading a model that uses it.
+/// </remarks>
+[JsonConverter(typeof(ControlGateJsonConverter))]
 public interface IControlGate
 {
     /// <summary>The gate g(σ) per sample: <c>[B]</c> in the dtype and on the device of <paramref name="sigma"/>.</summary>

@@ -19,13 +19,18 @@ public sealed record ControlConditioningOptions
     /// <summary>F, the sinusoidal frequencies per control value: features v, sin(2^k·π·v), cos(2^k·π·v), k &lt; F (default 4).</summary>
     public int Frequencies { get; init; } = 4;
 
-    /// <summary>The gate g(σ) (default: <see cref="CosineControlGate"/> with its defaults; <see cref="ConstantControlGate.Summed"/> is the ungated sum).</summary>
+    /// <summary>
+    /// The gate g(σ) (default: <see cref="CosineControlGate"/> with its defaults; <see cref="ConstantControlGate.Summed"/> is
+    /// the ungated sum). Model files store it with its kind and parameters; a gate type of your own must be registered
+    /// with <see cref="ControlGateRegistry.Register{TGate}"/> before saving and loading.
+    /// </summary>
     public IControlGate Gate { get; init; } = new CosineControlGate();
 
     /// <summary>
     /// Converts the network's noise labels c_noise <c>[B]</c> to σ for the gate. Null (default) uses the network
     /// family's usual preconditioning: σ = exp(4·c_noise) for the EDM/EDM2 UNets (EDM preconditioning,
     /// c_noise = ln(σ)/4) and the DDPM linear schedule's σ(t) for DiT (DiTDenoisers). See <see cref="ControlNoiseLabels"/>.
+    /// A custom function cannot be stored in a model file: saving such a network as one throws.
     /// </summary>
     public Func<Tensor, Tensor>? SigmaFromNoiseLabel { get; init; }
 

@@ -2,6 +2,7 @@ using DiffusionCore.Models;
 using DiffusionCore.Networks.DiT;
 using DiffusionCore.Networks.Edm;
 using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Networks.UViT;
 
 namespace DiffusionCore.Networks.Models;
 
@@ -9,7 +10,7 @@ namespace DiffusionCore.Networks.Models;
 /// The network families that <see cref="DiffusionModel.Load"/> can rebuild from a model file's description: an explicit
 /// table (no reflection over types). <see cref="Default"/> holds the built-in families — <c>edm2</c> (EDM2 UNet and its
 /// denoiser, Karras et al. 2024), <c>song-unet</c> (DDPM++/NCSN++), <c>dhariwal-unet</c> (ADM), <c>dit</c> (Peebles
-/// &amp; Xie 2023) — and takes a user's own with <see cref="Register"/>. Thread-safe.
+/// &amp; Xie 2023), <c>uvit</c> (U-ViT, Bao et al. 2023) — and takes a user's own with <see cref="Register"/>. Thread-safe.
 /// </summary>
 public sealed class NetworkRegistry
 {
@@ -39,6 +40,7 @@ public sealed class NetworkRegistry
         registry.Register(NetworkFamily.Create(SongUNetOptions.Family, (json, g, device) => new SongUNet(SongUNetOptions.FromJson(json), g, device)));
         registry.Register(NetworkFamily.Create(DhariwalUNetOptions.Family, (json, g, device) => new DhariwalUNet(DhariwalUNetOptions.FromJson(json), g, device)));
         registry.Register(NetworkFamily.Create(DiTOptions.Family, (json, g, device) => new DiffusionTransformer(DiTOptions.FromJson(json), g, device: device)));
+        registry.Register(NetworkFamily.Create(UViTOptions.Family, (json, g, device) => new UViTNetwork(UViTOptions.FromJson(json), g, device: device)));
         return registry;
     }
 

@@ -1,3 +1,4 @@
+using DiffusionCore.Models;
 using DiffusionCore.Networks.DiT;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
@@ -18,9 +19,11 @@ namespace DiffusionCore.Networks.UViT;
 /// <see cref="UViTOptions.MlpTimeEmbed"/>, <c>label_emb.weight</c>, <c>pos_embed</c> [1, extras + T, D],
 /// <c>in_blocks.{i}.*</c>, <c>mid_block.*</c>, <c>out_blocks.{i}.*</c> with <c>skip_linear.*</c>, <c>norm.*</c>,
 /// <c>decoder_pred.*</c>, <c>final_layer.*</c>), so a reference checkpoint exported to safetensors loads by key name.
-/// Token order: [label token,] time token, patch tokens row by row (the reference's).
+/// Token order: [label token,] time token, patch tokens row by row (the reference's). Wrapped in a
+/// <c>PreconditionedModule&lt;UViTNetwork&gt;</c> it saves as a self-describing model file (family <c>uvit</c>) that
+/// <c>DiffusionModel.Load</c> rebuilds.
 /// </remarks>
-public sealed class UViTNetwork : Module, IKeptTokenNetwork
+public sealed class UViTNetwork : Module, IKeptTokenNetwork, IDescribedNetwork
 {
     private const string PositionEmbeddingName = "pos_embed";
 
@@ -78,6 +81,15 @@ public sealed class UViTNetwork : Module, IKeptTokenNetwork
 
     /// <summary>The architecture.</summary>
     public UViTOptions Options { get; }
+
+    /// <summary>The registered family name, <c>UViTOptions.Family</c>.</summary>
+    public string Family => UViTOptions.Family;
+
+    /// <summary>The shape of one sample, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<int> SampleShape => [Options.InChannels, Options.ImageSize, Options.ImageSize];
+
+    /// <summary>The options as stored in a model file (<see cref="UViTOptions.ToJson"/>).</summary>
+    public System.Text.Json.JsonElement SerializeOptions() => Options.ToJson();
 
     /// <inheritdoc />
     public int PatchSize => Options.PatchSize;

@@ -5,7 +5,7 @@ namespace DiffusionCore.Networks.UViT;
 /// backbone MaskDM pre-trains (Lei et al. 2023; docs/recipes.md §4): one property per argument of the reference
 /// <c>UViT</c> constructor, with its default. Call <see cref="Validate"/> (the network does) before use.
 /// </summary>
-public sealed record UViTOptions
+public sealed partial record UViTOptions
 {
     /// <summary>Image side in pixels (<c>img_size</c>); a multiple of <see cref="PatchSize"/>.</summary>
     public int ImageSize { get; init; } = 224;

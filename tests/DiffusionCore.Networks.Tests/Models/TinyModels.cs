@@ -1,7 +1,9 @@
 using DiffusionCore.Denoisers;
+using DiffusionCore.Networks.Control;
 using DiffusionCore.Networks.DiT;
 using DiffusionCore.Networks.Edm;
 using DiffusionCore.Networks.Edm2;
+using DiffusionCore.Networks.UViT;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Nn;
 
@@ -35,19 +37,32 @@ internal static class TinyModels
         InputSize = 8, PatchSize = 2, InChannels = 1, HiddenSize = 32, Depth = 2, NumHeads = 2, NumClasses = Classes, LearnSigma = true,
     };
 
-    /// <summary>The family name, and a factory of a fresh model with random weights (seeded).</summary>
-    public static TheoryData<string> Families() => ["edm2", "song-unet", "dhariwal-unet", "dit", "dit-edm"];
+    /// <summary>U-ViT with a label table of the 3 classes and a null row (the reference's convention).</summary>
+    public static UViTOptions UViT => new()
+    {
+        ImageSize = 8, PatchSize = 2, InChannels = 1, EmbedDim = 32, Depth = 2, NumHeads = 2, NumClasses = Classes + 1, MlpTimeEmbed = true,
+    };
 
-    public static Module Create(string family, int seed)
+    /// <summary>The family name, and a factory of a fresh model with random weights (seeded).</summary>
+    public static TheoryData<string> Families() => ["edm2", "song-unet", "dhariwal-unet", "dit", "dit-edm", "uvit"];
+
+    /// <summary>The families with a control-metadata path (Berrada et al. 2024).</summary>
+    public static TheoryData<string> ControlFamilies() => ["edm2", "song-unet", "dhariwal-unet", "dit"];
+
+    /// <param name="family">A name from <see cref="Families"/>.</param>
+    /// <param name="seed">The seed of the initial weights.</param>
+    /// <param name="control">The control path (families in <see cref="ControlFamilies"/> only).</param>
+    public static Module Create(string family, int seed, ControlConditioningOptions? control = null)
     {
         using var g = new Generator((ulong)seed);
         return family switch
         {
-            "edm2" => new Edm2Denoiser(Edm2, g),
-            "song-unet" => new PreconditionedModule<SongUNet>(new SongUNet(Song, g), new EdmPreconditioning(0.5)),
-            "dhariwal-unet" => new PreconditionedModule<DhariwalUNet>(new DhariwalUNet(Dhariwal, g), new VpPreconditioning()),
-            "dit" => new DiffusionTransformer(DiT, g),
-            "dit-edm" => new PreconditionedModule<DiffusionTransformer>(new DiffusionTransformer(DiT with { LearnSigma = false }, g), new EdmPreconditioning(0.5)),
+            "edm2" => new Edm2Denoiser(Edm2 with { Control = control }, g),
+            "song-unet" => new PreconditionedModule<SongUNet>(new SongUNet(Song with { Control = control }, g), new EdmPreconditioning(0.5)),
+            "dhariwal-unet" => new PreconditionedModule<DhariwalUNet>(new DhariwalUNet(Dhariwal with { Control = control }, g), new VpPreconditioning()),
+            "dit" => new DiffusionTransformer(DiT with { Control = control }, g),
+            "dit-edm" when control is null => new PreconditionedModule<DiffusionTransformer>(new DiffusionTransformer(DiT with { LearnSigma = false }, g), new EdmPreconditioning(0.5)),
+            "uvit" when control is null => new PreconditionedModule<UViTNetwork>(new UViTNetwork(UViT, g), new EdmPreconditioning(0.5)),
             _ => throw new ArgumentOutOfRangeException(nameof(family)),
         };
     }
