@@ -5,7 +5,8 @@ namespace DiffusionCore.ControlStudy;
 
 /// <summary>
 /// Entry point of the control-conditioning study (docs/control-conditioning.md): <c>train</c> each arm, then
-/// <c>sweep</c> (disentanglement) and <c>guidance</c> (separate scales).
+/// <c>sweep</c> (disentanglement) and <c>guidance</c> (separate scales); study 2 (resolution transfer) is
+/// <c>transfer-train</c>, <c>transfer-eval</c> and <c>transfer-figure</c>.
 /// </summary>
 public static class Program
 {
@@ -36,6 +37,7 @@ public static class Program
         root.Subcommands.Add(train);
         root.Subcommands.Add(sweep);
         root.Subcommands.Add(grid);
+        foreach (Command c in TransferCommands.Create()) root.Subcommands.Add(c);
         return CommandLineApp.Run(root, args);
     }
 }
