@@ -28,7 +28,7 @@ internal static class TransferFigure
         }
 
         TransferScore first = scores[0];
-        plot.Title("Resolution transfer 16² → 32² vs 32² from scratch (small DiT, Fashion-MNIST)");
+        plot.Title("Fashion-MNIST 32²: 16² → 32² transfer vs from scratch");
         plot.XLabel("training CPU seconds, both stages (one intra-op thread)");
         plot.YLabel(string.Create(CultureInfo.InvariantCulture, $"FD-FMNIST ({first.Samples} samples, lower is better)"));
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
