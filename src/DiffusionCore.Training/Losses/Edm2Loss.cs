@@ -15,7 +15,16 @@ public sealed class Edm2Loss : DenoisingLoss
 
     /// <summary>Creates it (EDM2 img512: P_mean = −0.4, P_std = 1.0; img64: −0.8, 1.6; σ_data = 0.5).</summary>
     public Edm2Loss(IUncertaintyDenoiser denoiser, double pMean = -0.4, double pStd = 1.0, double sigmaData = 0.5)
-        : base(denoiser, new LogNormalNoiseLevels(pMean, pStd))
+        : this(denoiser, new LogNormalNoiseLevels(pMean, pStd), sigmaData)
+    {
+    }
+
+    /// <summary>
+    /// Creates it with another training σ distribution, e.g. <see cref="ShiftedNoiseLevels"/> for a higher resolution
+    /// after resolution transfer (docs/recipes.md §6).
+    /// </summary>
+    public Edm2Loss(IUncertaintyDenoiser denoiser, INoiseLevelDistribution noiseLevels, double sigmaData = 0.5)
+        : base(denoiser, noiseLevels)
     {
         if (!(sigmaData > 0) || !double.IsFinite(sigmaData))
         {

@@ -11,7 +11,16 @@ public sealed class EdmLoss : DenoisingLoss
 {
     /// <summary>Creates it (EDM: P_mean = −1.2, P_std = 1.2, σ_data = 0.5).</summary>
     public EdmLoss(IDenoiser denoiser, double pMean = -1.2, double pStd = 1.2, double sigmaData = 0.5)
-        : base(denoiser, new LogNormalNoiseLevels(pMean, pStd))
+        : this(denoiser, new LogNormalNoiseLevels(pMean, pStd), sigmaData)
+    {
+    }
+
+    /// <summary>
+    /// Creates it with another training σ distribution, e.g. <see cref="ShiftedNoiseLevels"/> for a higher resolution
+    /// after resolution transfer (docs/recipes.md §6).
+    /// </summary>
+    public EdmLoss(IDenoiser denoiser, INoiseLevelDistribution noiseLevels, double sigmaData = 0.5)
+        : base(denoiser, noiseLevels)
     {
         if (!(sigmaData > 0) || !double.IsFinite(sigmaData))
         {
