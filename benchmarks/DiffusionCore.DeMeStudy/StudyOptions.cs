@@ -38,7 +38,7 @@ internal sealed record StudyOptions
         var output = new Option<string>("--out") { Description = "where fine-tunes, merges, tables and the figure go", DefaultValueFactory = _ => "runs/deme" };
         Option<long> images = TypedOption.Positive("--images-per-range", "fine-tuning images per range copy; the full-range arm gets N times as many", 4_032L);
         Option<int> ranges = TypedOption.Positive("--ranges", "number of noise-level ranges N", 4);
-        Option<double> lr = TypedOption.Positive("--lr", "constant Adam learning rate of the fine-tunes", 0.002);
+        Option<double> lr = TypedOption.Positive("--lr", "constant Adam learning rate of the fine-tunes", 0.0005);
         Option<double> escape = TypedOption.Number("--escape", "probability that a batch draws from the full range", 0.3, p => p is >= 0 and <= 1, "must be in [0, 1]");
         Option<double> consistency = TypedOption.Number("--consistency", "weight of the consistency loss", 1.0, w => w >= 0, "must be >= 0");
         Option<int> searchSamples = TypedOption.Positive("--search-samples", "images per FD score in the weight search", 300);
