@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using DiffusionCore.Models;
@@ -16,15 +17,19 @@ internal static class NetworkOptionsJson
     /// <summary>The options as a JSON element.</summary>
     public static JsonElement Serialize<T>(T options, JsonTypeInfo<T> info) => JsonSerializer.SerializeToElement(options, info);
 
-    /// <summary>Options from a model description's JSON, validated.</summary>
+    /// <summary>
+    /// Options from a model description's JSON, validated. Members the file lacks (options added after it was written)
+    /// take their defaults from <c>new T()</c>: the source-generated reader would set them to zero.
+    /// </summary>
     /// <exception cref="ModelFileException">The JSON does not fit the options type or the options are invalid.</exception>
     public static T Deserialize<T>(JsonElement json, JsonTypeInfo<T> info, Action<T> validate)
-        where T : class
+        where T : class, new()
     {
         T? options;
         try
         {
-            options = json.Deserialize(info);
+            JsonNode? complete = WithDefaults(JsonNode.Parse(json.GetRawText()), JsonSerializer.SerializeToNode(new T(), info));
+            options = complete.Deserialize(info);
         }
         catch (JsonException e)
         {
@@ -42,6 +47,22 @@ internal static class NetworkOptionsJson
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// <paramref name="file"/> with every member it lacks copied from <paramref name="defaults"/>, recursively into nested
+    /// options; a polymorphic object (one with a <c>kind</c>, such as a control gate) is kept whole, as is null.
+    /// </summary>
+    private static JsonNode? WithDefaults(JsonNode? file, JsonNode? defaults)
+    {
+        if (file is not JsonObject target || defaults is not JsonObject source || target.ContainsKey("kind")) return file;
+        foreach ((string name, JsonNode? value) in source.ToList())
+        {
+            if (!target.TryGetPropertyValue(name, out JsonNode? present)) target[name] = value?.DeepClone();
+            else WithDefaults(present, value);
+        }
+
+        return target;
     }
 }
 
