@@ -29,8 +29,10 @@ public sealed record ControlConditioningOptions
     /// <summary>
     /// Converts the network's noise labels c_noise <c>[B]</c> to σ for the gate. Null (default) uses the network
     /// family's usual preconditioning: σ = exp(4·c_noise) for the EDM/EDM2 UNets (EDM preconditioning,
-    /// c_noise = ln(σ)/4) and the DDPM linear schedule's σ(t) for DiT (DiTDenoisers). See <see cref="ControlNoiseLabels"/>.
-    /// A custom function cannot be stored in a model file: saving such a network as one throws.
+    /// c_noise = ln(σ)/4) and the DDPM linear schedule's σ(t) for DiT (DiTDenoisers). A UNet trained with VP or VE
+    /// preconditioning needs <see cref="ControlNoiseLabels.VpTime"/> or <see cref="ControlNoiseLabels.VeLogHalfSigma"/>:
+    /// with the default its gate would read the wrong σ. The named conversions of <see cref="ControlNoiseLabels"/> are
+    /// stored in model files by name; a custom function cannot be stored: saving such a network as one throws.
     /// </summary>
     public Func<Tensor, Tensor>? SigmaFromNoiseLabel { get; init; }
 
