@@ -4,6 +4,7 @@ using DiffusionCore.Data;
 using DiffusionCore.Data.Imaging;
 using DiffusionCore.Evaluation;
 using DiffusionCore.Guidance;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Data;
 using DiffusionCore.Networks.DiT;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 using DiffusionCore.Torch.Serialization;

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using DiffusionCore.Data;
-using DiffusionCore.Denoisers;
 using DiffusionCore.Data.Imaging;
+using DiffusionCore.Denoisers;
 using DiffusionCore.Evaluation;
 using DiffusionCore.Networks.DiT;
-using DiffusionCore.Sampling;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Samples.FashionMnist;
+using DiffusionCore.Sampling;
 using DiffusionCore.Schedules;
 using DiffusionCore.Torch;
 using DiffusionCore.Training;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DiffusionCore.Networks.DiT;
+using DiffusionCore.Samples.Cli;
 using DiffusionCore.Sampling;
 using DiffusionCore.Torch;
 using DiffusionCore.Training;
